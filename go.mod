@@ -1,0 +1,3 @@
+module github.com/razmena/razmena
+
+go 1.26.8
