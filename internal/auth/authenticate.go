@@ -1,0 +1,154 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/razmena/razmena/internal/misp"
+)
+
+// MISP's authentication failure messages (misp-rest-api §1.1). Clients and
+// MISP peers show them to people, so keep the wording.
+const (
+	MsgAuthFailed   = "Authentication failed. Please make sure you pass the API key of an API enabled user along in the Authorization header."
+	MsgDisabledUser = "Authentication failed. Your user account has been disabled."
+	MsgIPNotAllowed = "It is not possible to use this Auth key from your IP address"
+)
+
+// Error is an authentication failure with the message MISP gives for it.
+// It matches misp.ErrUnauthenticated.
+type Error struct {
+	Message string
+	// KeyID is the key that was found but refused (0 when none matched).
+	KeyID int64
+}
+
+func (e *Error) Error() string { return "authentication failed: " + e.Message }
+
+// Is makes an Error match misp.ErrUnauthenticated.
+func (e *Error) Is(target error) bool { return target == misp.ErrUnauthenticated }
+
+// keyStore is what authentication needs from the store.
+type keyStore interface {
+	FindAuthKeyByHash(ctx context.Context, hash []byte) (*misp.AuthKey, error)
+	TouchAuthKey(ctx context.Context, id int64, ip string, now int64) error
+	FindUserByID(ctx context.Context, id int64) (*misp.User, error)
+	FindRoleByID(ctx context.Context, id int64) (*misp.Role, error)
+	FindOrgByID(ctx context.Context, id int64) (*misp.Organisation, error)
+}
+
+// Authenticator turns a request's API key into an Actor.
+type Authenticator struct {
+	store keyStore
+	now   func() time.Time
+}
+
+// NewAuthenticator returns an Authenticator over store. now may be nil (time.Now).
+func NewAuthenticator(store keyStore, now func() time.Time) *Authenticator {
+	if now == nil {
+		now = time.Now
+	}
+	return &Authenticator{store: store, now: now}
+}
+
+// Candidates extracts the API keys a request carries: X-MISP-AUTH, when
+// present, overrides Authorization; either may hold several keys separated
+// by commas; a "Basic …" value is left to HTTP basic auth and ignored.
+func Candidates(h http.Header) []string {
+	v := h.Get("X-MISP-AUTH")
+	if v == "" {
+		v = h.Get("Authorization")
+	}
+	v = strings.TrimSpace(v)
+	if v == "" || strings.HasPrefix(v, "Basic") {
+		return nil
+	}
+	var keys []string
+	for _, k := range strings.Split(v, ",") {
+		k = strings.TrimSpace(k)
+		if ValidKeyFormat(k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// Authenticate checks each candidate key in turn and returns the actor for
+// the first usable one, with the key that authenticated it. A key works
+// only if it exists, has not expired, allows the client IP, and belongs to
+// an enabled user whose role has perm_auth.
+func (a *Authenticator) Authenticate(ctx context.Context, keys []string, ip netip.Addr) (*misp.Actor, *misp.AuthKey, error) {
+	if len(keys) == 0 {
+		return nil, nil, &Error{Message: MsgAuthFailed}
+	}
+	var last error = &Error{Message: MsgAuthFailed}
+	for _, raw := range keys {
+		actor, key, err := a.authenticateOne(ctx, raw, ip)
+		if err == nil {
+			return actor, key, nil
+		}
+		var ae *Error
+		if !errors.As(err, &ae) {
+			return nil, nil, err // store failure: not an authentication answer
+		}
+		last = err
+	}
+	return nil, nil, last
+}
+
+func (a *Authenticator) authenticateOne(ctx context.Context, raw string, ip netip.Addr) (*misp.Actor, *misp.AuthKey, error) {
+	key, err := a.store.FindAuthKeyByHash(ctx, HashKey(raw))
+	if errors.Is(err, misp.ErrNotFound) {
+		return nil, nil, &Error{Message: MsgAuthFailed}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("find auth key: %w", err)
+	}
+	now := a.now().Unix()
+	if key.Expired(now) {
+		// MISP does not find expired advanced keys at all.
+		return nil, nil, &Error{Message: MsgAuthFailed, KeyID: int64(key.ID)}
+	}
+	if !key.AllowsIP(ip) {
+		return nil, nil, &Error{Message: MsgIPNotAllowed, KeyID: int64(key.ID)}
+	}
+	user, err := a.store.FindUserByID(ctx, int64(key.UserID))
+	if errors.Is(err, misp.ErrNotFound) {
+		return nil, nil, &Error{Message: MsgAuthFailed, KeyID: int64(key.ID)}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("find user %d: %w", key.UserID, err)
+	}
+	if user.Disabled {
+		return nil, nil, &Error{Message: MsgDisabledUser, KeyID: int64(key.ID)}
+	}
+	role, err := a.store.FindRoleByID(ctx, int64(user.RoleID))
+	if err != nil {
+		return nil, nil, fmt.Errorf("find role %d: %w", user.RoleID, err)
+	}
+	if !role.Auth {
+		return nil, nil, &Error{Message: MsgAuthFailed, KeyID: int64(key.ID)}
+	}
+	org, err := a.store.FindOrgByID(ctx, int64(user.OrgID))
+	if err != nil {
+		return nil, nil, fmt.Errorf("find organisation %d: %w", user.OrgID, err)
+	}
+	ipText := ip.Unmap().String()
+	// Record use at most once a minute per key, or at once from a new
+	// address, so that reads do not each cost a write.
+	if now-int64(key.LastUsed) >= 60 || !slices.Contains(key.UniqueIPs, ipText) {
+		if err := a.store.TouchAuthKey(ctx, int64(key.ID), ipText, now); err != nil {
+			return nil, nil, fmt.Errorf("record auth key use: %w", err)
+		}
+	}
+	return misp.NewActor(user, role, org, int64(key.ID), bool(key.ReadOnly)), key, nil
+}
+
+// PublicMessage is the text sent to the client.
+func (e *Error) PublicMessage() string { return e.Message }
