@@ -1,0 +1,5 @@
+package restapi
+
+import "net/http"
+
+func (a *API) registerAuthKeys(mux *http.ServeMux) {}
