@@ -17,8 +17,8 @@ import (
 // Unknown types are rejected. NormalizeValue is idempotent: an accepted
 // value normalises to itself.
 //
-// IDN domains are not converted to punycode (golang.org/x/net/idna is not a
-// dependency), so non-ASCII domain and hostname values are rejected.
+// Internationalised domain names (types domain and domain|ip) become
+// punycode; non-ASCII hostname values are rejected.
 func NormalizeValue(typ, value string) (string, error) {
 	rule, ok := valueRules[typ]
 	if !ok {

@@ -1,6 +1,8 @@
 package misp
 
 import (
+	"golang.org/x/net/idna"
+
 	"net/netip"
 	"strconv"
 	"strings"
@@ -47,11 +49,28 @@ func normalizeIP(v string) string {
 	return a.String()
 }
 
-// normalizeDomain lower-cases a domain and strips leading and trailing
-// dots. MISP also converts IDNs to punycode; we cannot without
-// golang.org/x/net/idna, so IDNs stay as they are (and fail validation).
+// normalizeDomain lower-cases a domain, strips leading and trailing dots
+// and, as MISP does, converts an internationalised domain name to its
+// punycode (xn--) form. A name IDNA rejects is left as it is, and
+// validation then rejects it.
 func normalizeDomain(v string) string {
-	return strings.Trim(strings.ToLower(v), ".")
+	v = strings.Trim(strings.ToLower(v), ".")
+	if isASCII(v) {
+		return v
+	}
+	if a, err := idna.Lookup.ToASCII(v); err == nil {
+		return a
+	}
+	return v
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // normalizeDomainIP normalises both halves of "domain|ip".

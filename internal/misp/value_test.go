@@ -154,9 +154,9 @@ func normalizeValueTests() []valueTest {
 		reject("hostname long s", "hostname", "\u017f.com"),
 		accept("domain dots stripped", "domain", ".Example.COM.", "example.com"),
 		reject("domain without dot", "domain", "example"),
-		// IDNs would become punycode in MISP; without golang.org/x/net/idna
-		// they are left alone and rejected.
-		reject("domain idn", "domain", "bücher.de"),
+		accept("domain idn to punycode", "domain", "Bücher.de", "xn--bcher-kva.de"),
+		accept("domain|ip idn", "domain|ip", "bücher.de|192.0.2.1", "xn--bcher-kva.de|192.0.2.1"),
+		reject("domain invalid idn", "domain", "a\u0080b.de"),
 		reject("domain at sign", "domain", "ex@mple.com"),
 		accept("hostname:port", "hostname|port", "Example.com:8080", "example.com|8080"),
 		accept("hostname|port", "hostname|port", "example.com|443", "example.com|443"),
