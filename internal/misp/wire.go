@@ -136,14 +136,27 @@ func (t *MicroTime) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// ParseMicroTime parses a first_seen/last_seen value.
+// ParseMicroTime parses a first_seen/last_seen value: an ISO 8601 date or
+// date-time (UTC when no zone is given), or a Unix time in seconds,
+// milliseconds or microseconds told apart by magnitude. Times outside the
+// years 1–9999 are rejected, since they could not be written back out.
 func ParseMicroTime(s string) (MicroTime, error) {
 	s = strings.TrimSpace(s)
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if n > 1e11 || n < -1e11 { // already microseconds
-			return MicroTime(n), nil
+		abs := n
+		if abs < 0 {
+			abs = -abs
 		}
-		return MicroTime(n * 1e6), nil
+		var us int64
+		switch {
+		case abs < 1e11: // seconds (up to the year 5138)
+			us = n * 1e6
+		case abs < 1e14: // milliseconds, as JavaScript clients send
+			us = n * 1e3
+		default: // microseconds
+			us = n
+		}
+		return checkMicroRange(MicroTime(us), s)
 	}
 	layouts := []string{
 		time.RFC3339Nano,
@@ -157,10 +170,22 @@ func ParseMicroTime(s string) (MicroTime, error) {
 	}
 	for _, l := range layouts {
 		if tm, err := time.Parse(l, s); err == nil {
-			return MicroTime(tm.UnixMicro()), nil
+			return checkMicroRange(MicroTime(tm.UnixMicro()), s)
 		}
 	}
 	return 0, fmt.Errorf("not a date/time: %s", truncate(s, 40))
+}
+
+var (
+	minMicro = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	maxMicro = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC).UnixMicro()
+)
+
+func checkMicroRange(t MicroTime, s string) (MicroTime, error) {
+	if int64(t) < minMicro || int64(t) > maxMicro {
+		return 0, fmt.Errorf("date/time out of range: %s", truncate(s, 40))
+	}
+	return t, nil
 }
 
 // Distribution says who may see an element.
