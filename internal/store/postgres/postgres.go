@@ -1,0 +1,94 @@
+// Package postgres opens a Razmena store on PostgreSQL through pgx's
+// database/sql driver. The SQL itself is shared with SQLite in package
+// sqlstore; this package holds the driver, the PostgreSQL migrations, the
+// error-code mapping and the retry rule for serialization failures.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/razmena/razmena/internal/misp"
+	"github.com/razmena/razmena/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// SQLSTATE codes the store reacts to.
+const (
+	codeUniqueViolation      = "23505"
+	codeForeignKeyViolation  = "23503"
+	codeSerializationFailure = "40001"
+	codeDeadlockDetected     = "40P01"
+)
+
+// Open connects to the PostgreSQL database named by dsn (a URL or
+// key=value connection string). Write transactions run at REPEATABLE READ
+// and are retried on serialization failures. Call Migrate before use;
+// concurrent Migrate calls are serialised with an advisory lock.
+func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close() // the ping error is the one worth reporting
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, err
+	}
+	return sqlstore.New(db, sqlstore.Dialect{
+		Name:           "postgres",
+		ErrorKind:      errorKind,
+		Retryable:      retryable,
+		WriteIsolation: sql.LevelRepeatableRead,
+		MaxParams:      65535,
+		Goose:          goose.DialectPostgres,
+		Migrations:     sub,
+		MigrateOptions: []goose.ProviderOption{goose.WithSessionLocker(locker)},
+	}), nil
+}
+
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+// errorKind maps SQLSTATE codes to misp error kinds.
+func errorKind(err error) error {
+	switch pgCode(err) {
+	case codeUniqueViolation:
+		return misp.ErrConflict
+	case codeForeignKeyViolation:
+		return misp.ErrInvalid
+	}
+	return nil
+}
+
+// retryable reports a transaction that lost a serialization race.
+func retryable(err error) bool {
+	switch pgCode(err) {
+	case codeSerializationFailure, codeDeadlockDetected:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,56 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"io/fs"
+	"strings"
+
+	"github.com/pressly/goose/v3"
+)
+
+// Dialect describes what differs between the SQL databases the store runs on.
+type Dialect struct {
+	// Name identifies the dialect in error messages ("sqlite", "postgres").
+	Name string
+	// QuestionPlaceholders rewrites the $N placeholders the store's queries
+	// are written with into ?N (SQLite).
+	QuestionPlaceholders bool
+	// ErrorKind classifies a driver error by its code: misp.ErrConflict for
+	// a unique violation, misp.ErrInvalid for a foreign-key violation, nil
+	// for anything else.
+	ErrorKind func(err error) error
+	// Retryable reports whether a transaction failed on a transient
+	// conflict (serialization failure, deadlock) and may be run again.
+	Retryable func(err error) bool
+	// WriteIsolation is the isolation level of read-write transactions.
+	WriteIsolation sql.IsolationLevel
+	// MaxParams is the largest number of bind parameters one statement may
+	// carry; batched inserts stay below it.
+	MaxParams int
+
+	// Goose is the goose dialect of the migrations.
+	Goose goose.Dialect
+	// Migrations holds the numbered NNNNN_name.sql migration files at its root.
+	Migrations fs.FS
+	// MigrateOptions are extra goose provider options (e.g. a session locker).
+	MigrateOptions []goose.ProviderOption
+}
+
+// rebind rewrites $N placeholders for the dialect. The store's queries never
+// contain a '$' inside a string literal, so a plain scan is enough.
+func (d *Dialect) rebind(query string) string {
+	if !d.QuestionPlaceholders || !strings.Contains(query, "$") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query))
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		if c == '$' && i+1 < len(query) && query[i+1] >= '0' && query[i+1] <= '9' {
+			b.WriteByte('?')
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,238 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/razmena/razmena/internal/misp"
+)
+
+const eventCols = `e.id, e.uuid, e.org_id, e.orgc_id, e.user_id, e.date, e.info, e.threat_level_id,
+	e.analysis, e.distribution, e.sharing_group_id, e.published, e.publish_timestamp, e.timestamp,
+	e.sighting_timestamp, e.attribute_count, e.proposal_email_lock, e.locked,
+	e.disable_correlation, e.extends_uuid, e.protected,
+	o.name, o.uuid, o.local, oc.name, oc.uuid, oc.local`
+
+const eventFrom = `events e
+	JOIN organisations o ON o.id = e.org_id
+	JOIN organisations oc ON oc.id = e.orgc_id`
+
+func scanEvent(s interface{ Scan(...any) error }, extra ...any) (*misp.Event, error) {
+	e := &misp.Event{Org: &misp.OrgRef{}, Orgc: &misp.OrgRef{}}
+	dest := []any{&e.ID, &e.UUID, &e.OrgID, &e.OrgcID, &e.UserID, &e.Date, &e.Info, &e.ThreatLevelID,
+		&e.Analysis, &e.Distribution, &e.SharingGroupID, scanBool(&e.Published), &e.PublishTimestamp,
+		&e.Timestamp, &e.SightingTimestamp, &e.AttributeCount, scanBool(&e.ProposalEmailLock),
+		scanBool(&e.Locked), scanBool(&e.DisableCorrelation), &e.ExtendsUUID, scanNullBool(&e.Protected),
+		&e.Org.Name, &e.Org.UUID, scanBool(&e.Org.Local), &e.Orgc.Name, &e.Orgc.UUID, scanBool(&e.Orgc.Local)}
+	err := s.Scan(append(dest, extra...)...)
+	e.Org.ID, e.Orgc.ID = e.OrgID, e.OrgcID
+	return e, err
+}
+
+const attributeCols = `a.id, a.uuid, a.event_id, a.object_id, a.object_relation, a.category, a.type,
+	a.value1, a.value2, a.to_ids, a.timestamp, a.distribution, a.sharing_group_id, a.comment,
+	a.deleted, a.disable_correlation, a.first_seen, a.last_seen, a.data`
+
+func scanAttribute(s interface{ Scan(...any) error }) (*misp.Attribute, error) {
+	a := &misp.Attribute{}
+	var v1, v2 string
+	err := s.Scan(&a.ID, &a.UUID, &a.EventID, &a.ObjectID, scanNullString(&a.ObjectRelation),
+		&a.Category, &a.Type, &v1, &v2, scanBool(&a.ToIDS), &a.Timestamp, &a.Distribution,
+		&a.SharingGroupID, &a.Comment, scanBool(&a.Deleted), scanBool(&a.DisableCorrelation),
+		scanNullMicro(&a.FirstSeen), scanNullMicro(&a.LastSeen), &a.Data)
+	a.Value = joinValue(v1, v2)
+	return a, err
+}
+
+const objectCols = `ob.id, ob.uuid, ob.event_id, ob.name, ob.meta_category, ob.description,
+	ob.template_uuid, ob.template_version, ob.timestamp, ob.distribution, ob.sharing_group_id,
+	ob.comment, ob.deleted, ob.first_seen, ob.last_seen`
+
+func scanObject(s interface{ Scan(...any) error }) (*misp.Object, error) {
+	o := &misp.Object{Attribute: []*misp.Attribute{}, ObjectReference: []*misp.ObjectReference{}}
+	err := s.Scan(&o.ID, &o.UUID, &o.EventID, &o.Name, &o.MetaCategory, &o.Description,
+		&o.TemplateUUID, &o.TemplateVersion, &o.Timestamp, &o.Distribution, &o.SharingGroupID,
+		&o.Comment, scanBool(&o.Deleted), scanNullMicro(&o.FirstSeen), scanNullMicro(&o.LastSeen))
+	return o, err
+}
+
+// referenceCols needs the source object joined as ob.
+const referenceCols = `r.id, r.uuid, r.timestamp, r.object_id, r.event_id, r.referenced_uuid,
+	r.referenced_id, r.referenced_type, r.relationship_type, r.comment, r.deleted, ob.uuid`
+
+func scanReference(s interface{ Scan(...any) error }) (*misp.ObjectReference, error) {
+	r := &misp.ObjectReference{}
+	err := s.Scan(&r.ID, &r.UUID, &r.Timestamp, &r.ObjectID, &r.EventID, &r.ReferencedUUID,
+		&r.ReferencedID, &r.ReferencedType, &r.RelationshipType, &r.Comment, scanBool(&r.Deleted),
+		&r.ObjectUUID)
+	return r, err
+}
+
+// FindEventByID returns a full event. ErrNotFound.
+func (db *DB) FindEventByID(ctx context.Context, actor *misp.Actor, id int64, opts misp.EventViewOptions) (*misp.Event, error) {
+	var e *misp.Event
+	err := db.read(ctx, func(tx *tx) error {
+		var err error
+		e, err = findFullEvent(ctx, tx, actor, "e.id", id, opts)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find event %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// FindEventByUUID returns a full event. ErrNotFound.
+func (db *DB) FindEventByUUID(ctx context.Context, actor *misp.Actor, uuid string, opts misp.EventViewOptions) (*misp.Event, error) {
+	var e *misp.Event
+	err := db.read(ctx, func(tx *tx) error {
+		var err error
+		e, err = findFullEvent(ctx, tx, actor, "e.uuid", misp.NormalizeUUID(uuid), opts)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find event %s: %w", uuid, err)
+	}
+	return e, nil
+}
+
+// findFullEvent loads the event whose column col equals val with its
+// tags and, unless opts.Metadata, its attributes, objects, references and
+// attribute tags: one query per kind of child, however large the event.
+func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, val any, opts misp.EventViewOptions) (*misp.Event, error) {
+	var a args
+	q := "SELECT " + eventCols + " FROM " + eventFrom + " WHERE " + col + " = " + a.add(val) +
+		" AND " + eventVisible(&a, "e", actor)
+	var e *misp.Event
+	err := tx.one(ctx, q, a, func(rows *sql.Rows) error {
+		var err error
+		e, err = scanEvent(rows)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	id := int64(e.ID)
+
+	a = nil
+	q = "SELECT " + tagCols + `, et.event_id, et.local, et.relationship_type
+		FROM event_tags et JOIN tags t ON t.id = et.tag_id JOIN events e ON e.id = et.event_id
+		WHERE et.event_id = ` + a.add(id) + " AND " + eventVisible(&a, "e", actor)
+	if opts.ExcludeLocalTags {
+		q += " AND et.local = FALSE"
+	}
+	err = tx.each(ctx, q+" ORDER BY et.id", a, func(rows *sql.Rows) error {
+		_, t, err := scanAttachedTag(rows)
+		e.Tag = append(e.Tag, t)
+		return err
+	})
+	if err != nil || opts.Metadata {
+		return e, err
+	}
+
+	a = nil
+	q = "SELECT " + objectCols + " FROM objects ob JOIN events e ON e.id = ob.event_id WHERE ob.event_id = " +
+		a.add(id) + " AND " + objectVisible(&a, "e", "ob", actor) +
+		" AND " + elementDeleted(&a, "e", "ob.deleted", opts.Deleted, actor) + " ORDER BY ob.id"
+	objects := make(map[int64]*misp.Object)
+	e.Object = []*misp.Object{}
+	err = tx.each(ctx, q, a, func(rows *sql.Rows) error {
+		o, err := scanObject(rows)
+		objects[int64(o.ID)] = o
+		e.Object = append(e.Object, o)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	a = nil
+	attrs, err := queryAttributes(ctx, tx, "a.event_id = "+a.add(id)+" AND "+attributeVisible(&a, "e", "a", actor)+
+		" AND "+elementDeleted(&a, "e", "a.deleted", opts.Deleted, actor), "", a)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*misp.Attribute, len(attrs))
+	e.Attribute = []*misp.Attribute{}
+	for _, at := range attrs {
+		if at.ObjectID == 0 {
+			e.Attribute = append(e.Attribute, at)
+		} else if o := objects[int64(at.ObjectID)]; o != nil {
+			// Attributes of an object that is not returned are only
+			// reachable through it, so they are dropped with it.
+			o.Attribute = append(o.Attribute, at)
+		} else {
+			continue
+		}
+		byID[int64(at.ID)] = at
+	}
+
+	a = nil
+	q = "SELECT " + referenceCols + ` FROM object_references r
+		JOIN objects ob ON ob.id = r.object_id JOIN events e ON e.id = r.event_id
+		WHERE r.event_id = ` + a.add(id) + " AND " + objectVisible(&a, "e", "ob", actor) +
+		" AND " + elementDeleted(&a, "e", "r.deleted", opts.Deleted, actor) + " ORDER BY r.id"
+	err = tx.each(ctx, q, a, func(rows *sql.Rows) error {
+		r, err := scanReference(rows)
+		if o := objects[int64(r.ObjectID)]; o != nil {
+			o.ObjectReference = append(o.ObjectReference, r)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	a = nil
+	where := "at.event_id = " + a.add(id) + " AND " + eventVisible(&a, "e", actor)
+	if opts.ExcludeLocalTags {
+		where += " AND at.local = FALSE"
+	}
+	return e, loadAttributeTags(ctx, tx, where, a, byID)
+}
+
+// queryAttributes returns the attributes matching where (attributes a
+// joined with events e), ordered by id, followed by tail (LIMIT …).
+func queryAttributes(ctx context.Context, tx *tx, where, tail string, a args) ([]*misp.Attribute, error) {
+	var attrs []*misp.Attribute
+	q := "SELECT " + attributeCols + " FROM attributes a JOIN events e ON e.id = a.event_id WHERE " + where + " ORDER BY a.id" + tail
+	err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
+		at, err := scanAttribute(rows)
+		attrs = append(attrs, at)
+		return err
+	})
+	return attrs, err
+}
+
+// loadAttributeTags appends the tags matching where (attribute_tags at
+// joined with tags t and events e) to the attributes in byID.
+func loadAttributeTags(ctx context.Context, tx *tx, where string, a args, byID map[int64]*misp.Attribute) error {
+	q := "SELECT " + tagCols + `, at.attribute_id, at.local, at.relationship_type
+		FROM attribute_tags at JOIN tags t ON t.id = at.tag_id JOIN events e ON e.id = at.event_id
+		WHERE ` + where + " ORDER BY at.id"
+	return tx.each(ctx, q, a, func(rows *sql.Rows) error {
+		attrID, t, err := scanAttachedTag(rows)
+		if at := byID[attrID]; at != nil {
+			at.Tag = append(at.Tag, t)
+		}
+		return err
+	})
+}
+
+// loadTagsOfAttributes loads the tags of the given attributes in chunks.
+func loadTagsOfAttributes(ctx context.Context, tx *tx, attrs []*misp.Attribute) error {
+	byID := make(map[int64]*misp.Attribute, len(attrs))
+	ids := make([]int64, 0, len(attrs))
+	for _, at := range attrs {
+		byID[int64(at.ID)] = at
+		ids = append(ids, int64(at.ID))
+	}
+	for _, chunk := range chunks(ids, inChunk) {
+		var a args
+		if err := loadAttributeTags(ctx, tx, "at.attribute_id IN ("+inList(&a, chunk)+")", a, byID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

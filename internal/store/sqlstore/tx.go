@@ -1,0 +1,247 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/razmena/razmena/internal/misp"
+)
+
+// maxAttempts bounds the retries of a transaction that failed on a
+// serialization conflict.
+const maxAttempts = 5
+
+// tx is one store transaction: the database transaction, the dialect and
+// the fixed time every timestamp of the transaction is taken from.
+type tx struct {
+	tx  *sql.Tx
+	d   *Dialect
+	now time.Time
+}
+
+// unix is the transaction time in Unix seconds.
+func (t *tx) unix() int64 { return t.now.Unix() }
+
+// read runs fn in a read-only transaction.
+func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
+	return db.transact(ctx, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+// write runs fn in a read-write transaction.
+func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
+	return db.transact(ctx, &sql.TxOptions{Isolation: db.dialect.WriteIsolation}, fn)
+}
+
+// transact runs fn in a transaction, committing if it returns nil. A
+// transaction that fails on a serialization conflict (PostgreSQL 40001)
+// is run again, with a fresh clock reading, up to maxAttempts times.
+func (db *DB) transact(ctx context.Context, opts *sql.TxOptions, fn func(*tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.runTx(ctx, opts, fn)
+		if err == nil || attempt == maxAttempts || db.dialect.Retryable == nil || !db.dialect.Retryable(err) {
+			return err
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(*tx) error) (err error) {
+	sqlTx, err := db.db.BeginTx(ctx, opts)
+	if err != nil {
+		return db.dialect.translate(err)
+	}
+	t := &tx{tx: sqlTx, d: db.dialect, now: db.Now().UTC()}
+	defer func() {
+		if err != nil {
+			// The error of fn is what matters; a failed rollback leaves
+			// nothing behind either.
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return db.dialect.translate(err)
+	}
+	return nil
+}
+
+// translate maps a driver error to the misp error kinds: sql.ErrNoRows
+// becomes ErrNotFound; unique and foreign-key violations, identified by
+// the dialect from their codes, become ErrConflict and ErrInvalid. The
+// driver error stays in the chain for Retryable and for logs.
+func (d *Dialect) translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return misp.ErrNotFound
+	}
+	if d.ErrorKind != nil {
+		if kind := d.ErrorKind(err); kind != nil {
+			return fmt.Errorf("%w: %w", kind, err)
+		}
+	}
+	return err
+}
+
+func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(ctx, t.d.rebind(query), args...)
+	return res, t.d.translate(err)
+}
+
+// execN runs a statement and returns the number of affected rows.
+func (t *tx) execN(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := t.exec(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return n, t.d.translate(err)
+}
+
+func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := t.tx.QueryContext(ctx, t.d.rebind(query), args...)
+	return rows, t.d.translate(err)
+}
+
+// get runs a query that returns one row and scans it into dest;
+// misp.ErrNotFound if there is no row.
+func (t *tx) get(ctx context.Context, query string, args []any, dest ...any) error {
+	err := t.tx.QueryRowContext(ctx, t.d.rebind(query), args...).Scan(dest...)
+	return t.d.translate(err)
+}
+
+// each runs a query and calls fn for every row.
+func (t *tx) each(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := t.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return t.d.translate(rows.Err())
+}
+
+// exists reports whether a query returns a row.
+func (t *tx) exists(ctx context.Context, query string, args ...any) (bool, error) {
+	var one int
+	err := t.get(ctx, query, args, &one)
+	if errors.Is(err, misp.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// args collects bind arguments while a query is assembled; add returns the
+// placeholder of the value it appends.
+type args []any
+
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// inList adds every value and returns "$3, $4, $5" for an IN (…) list.
+func inList[T any](a *args, vs []T) string {
+	var b strings.Builder
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(a.add(v))
+	}
+	return b.String()
+}
+
+// chunks splits ids into slices of at most n, for IN lists that must stay
+// below the dialect's parameter limit.
+func chunks[T any](ids []T, n int) [][]T {
+	var out [][]T
+	for len(ids) > n {
+		out = append(out, ids[:n])
+		ids = ids[n:]
+	}
+	if len(ids) > 0 {
+		out = append(out, ids)
+	}
+	return out
+}
+
+// inChunk is the number of ids per IN list.
+const inChunk = 500
+
+// insertReturningIDs inserts rows (each a value per column, uuid among
+// the columns) into table with multi-row INSERTs that stay below the
+// dialect's parameter limit, and calls setID with each row's index and
+// new id. Rows are matched to ids by uuid, since RETURNING order is not
+// guaranteed.
+func (t *tx) insertReturningIDs(ctx context.Context, table string, cols []string, rows [][]any, setID func(i int, id int64)) error {
+	uuidCol := -1
+	for i, c := range cols {
+		if c == "uuid" {
+			uuidCol = i
+		}
+	}
+	if uuidCol < 0 {
+		return fmt.Errorf("insert into %s: no uuid column", table)
+	}
+	perStmt := max(1, min(500, t.d.MaxParams/len(cols)))
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	for start := 0; start < len(rows); start += perStmt {
+		batch := rows[start:min(start+perStmt, len(rows))]
+		var q strings.Builder
+		q.WriteString(head)
+		a := make(args, 0, len(batch)*len(cols))
+		index := make(map[string]int, len(batch))
+		for i, row := range batch {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(")
+			q.WriteString(inList(&a, row))
+			q.WriteString(")")
+			index[row[uuidCol].(string)] = start + i
+		}
+		q.WriteString(" RETURNING id, uuid")
+		err := t.each(ctx, q.String(), a, func(r *sql.Rows) error {
+			var id int64
+			var uuid string
+			if err := r.Scan(&id, &uuid); err != nil {
+				return err
+			}
+			setID(index[uuid], id)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// one runs a query that returns at most one row and scans it with fn;
+// misp.ErrNotFound if there is no row.
+func (t *tx) one(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
+	found := false
+	err := t.each(ctx, query, args, func(r *sql.Rows) error {
+		found = true
+		return fn(r)
+	})
+	if err == nil && !found {
+		return misp.ErrNotFound
+	}
+	return err
+}

@@ -1,0 +1,120 @@
+// Package storetest is the conformance suite every implementation of the
+// misp store interfaces must pass (STYLE §10). Each dialect package runs
+//
+//	func TestConformance(t *testing.T) { storetest.Run(t, openTestStore) }
+//
+// where openTestStore returns a fresh, migrated, empty store whose clock
+// reads Stores.Clock.
+package storetest
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/razmena/razmena/internal/misp"
+)
+
+// Store is everything a complete store implementation provides.
+type Store interface {
+	misp.RoleStore
+	misp.OrgStore
+	misp.UserStore
+	misp.AuthKeyStore
+	misp.TagStore
+	misp.EventStore
+	misp.AttributeStore
+	misp.ObjectStore
+	misp.SettingStore
+}
+
+// Stores bundles the per-aggregate interfaces under test and the clock the
+// store takes its timestamps from.
+type Stores struct {
+	Roles      misp.RoleStore
+	Orgs       misp.OrgStore
+	Users      misp.UserStore
+	AuthKeys   misp.AuthKeyStore
+	Tags       misp.TagStore
+	Events     misp.EventStore
+	Attributes misp.AttributeStore
+	Objects    misp.ObjectStore
+	Settings   misp.SettingStore
+	// Clock must be the store's clock: the suite sets and advances it.
+	Clock *Clock
+}
+
+// NewStores bundles one implementation of every interface with its clock.
+func NewStores(s Store, clock *Clock) *Stores {
+	return &Stores{Roles: s, Orgs: s, Users: s, AuthKeys: s, Tags: s, Events: s,
+		Attributes: s, Objects: s, Settings: s, Clock: clock}
+}
+
+// Start is the time a fresh Clock reads.
+var Start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// Clock is a settable clock for stores under test.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock reading Start.
+func NewClock() *Clock { return &Clock{t: Start} }
+
+// Now returns the clock's time; use it as the store's clock function.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward by the given number of seconds (the
+// resolution of MISP timestamps).
+func (c *Clock) Advance(seconds int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Duration(seconds) * time.Second)
+}
+
+// Unix returns the clock's time in Unix seconds.
+func (c *Clock) Unix() int64 { return c.Now().Unix() }
+
+// Run runs the conformance suite; open must return a fresh, migrated,
+// empty store for each call (the suite calls it once per test).
+func Run(t *testing.T, open func(t *testing.T) *Stores) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s *Stores)
+	}{
+		{"Roles", testRoles},
+		{"Settings", testSettings},
+		{"Orgs", testOrgs},
+		{"Users", testUsers},
+		{"AuthKeys", testAuthKeys},
+		{"Tags", testTags},
+		{"CreateEvent", testCreateEvent},
+		{"CreateEventOrgc", testCreateEventOrgc},
+		{"CreateEventConflicts", testCreateEventConflicts},
+		{"CreateEventDuplicates", testCreateEventDuplicates},
+		{"CreateEventTags", testCreateEventTags},
+		{"CreateEventReferences", testCreateEventReferences},
+		{"FindEventOptions", testFindEventOptions},
+		{"FindEvents", testFindEvents},
+		{"EditEvent", testEditEvent},
+		{"EditEventMerge", testEditEventMerge},
+		{"PublishAndDelete", testPublishAndDelete},
+		{"Attributes", testAttributes},
+		{"AttributeDelete", testAttributeDelete},
+		{"Objects", testObjects},
+		{"ObjectDelete", testObjectDelete},
+		{"ObjectReferences", testObjectReferences},
+		{"TagAttachments", testTagAttachments},
+		{"Visibility", testVisibility},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.fn(t, open(t))
+		})
+	}
+}
