@@ -2,6 +2,7 @@ package restapi
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -258,5 +259,43 @@ func TestServerUnauthenticated(t *testing.T) {
 		if m["message"] == nil {
 			t.Errorf("GET %s without a key: %v, want MISP's exception shape", path, m)
 		}
+	}
+}
+
+// TestGzipRequestBody checks the one request encoding getVersion
+// advertises: a gzip-compressed body is decoded.
+func TestGzipRequestBody(t *testing.T) {
+	e := newTestEnv(t)
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write([]byte(`{"Organisation":{"name":"Gzipped CERT"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest("POST", e.Srv.URL+"/admin/organisations/add", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", e.Admin.Key)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Organisation struct {
+			Name string `json:"name"`
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatalf("decode answer: %v", err)
+	}
+	if resp.StatusCode != http.StatusOK || got.Organisation.Name != "Gzipped CERT" {
+		t.Errorf("gzip add = %d %+v, want 200 and the organisation", resp.StatusCode, got)
 	}
 }
