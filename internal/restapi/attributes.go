@@ -167,6 +167,8 @@ func (a *API) attributeEdit(w http.ResponseWriter, r *http.Request, actor *misp.
 		}
 		return err
 	}
+	tags := at.Tag
+	at.Tag = nil
 	err = a.st.Attributes.UpdateAttribute(ctx, actor, at)
 	var ve *misp.ValidationError
 	switch {
@@ -178,6 +180,9 @@ func (a *API) attributeEdit(w http.ResponseWriter, r *http.Request, actor *misp.
 		return saveFail(r, failName, "/attributes/edit", ve.Fields, "")
 	case err != nil:
 		return fmt.Errorf("update attribute %d: %w", stored.ID, err)
+	}
+	if err := a.applyAttributeTags(ctx, actor, int64(stored.ID), tags); err != nil {
+		return err
 	}
 	saved, err := a.st.Attributes.FindAttributeByID(ctx, actor, int64(stored.ID), true)
 	if err != nil {

@@ -231,6 +231,14 @@ func TestAttributeEdit(t *testing.T) {
 	e.callObj(t, "POST", "/attributes/edit/1", e.PublisherRO, obj{"comment": "x"}, http.StatusForbidden)
 	e.assertUnchanged(t, before)
 
+	// Tags in the body are attached, or detached with "deleted": true.
+	e.mustTag(t, obj{"name": "tlp:red"})
+	out = e.callObj(t, "POST", "/attributes/edit/1", e.AUser.Key, obj{"Tag": []any{obj{"name": "tlp:red"},
+		obj{"name": "tlp:green", "deleted": true}}}, http.StatusOK)
+	if tags := dig(t, out, "Attribute", "Tag").([]any); len(tags) != 1 || dig(t, tags, 0, "name") != "tlp:red" {
+		t.Errorf("edit with tags: %v", tags)
+	}
+
 	desc := e.callObj(t, "GET", "/attributes/edit/1", e.AUser.Key, nil, http.StatusOK)
 	if desc["name"] != "/attributes/edit API description" || desc["url"] != "/attributes/edit/[attribute_id]" {
 		t.Errorf("description = %v", desc)

@@ -121,6 +121,11 @@ func (a *API) eventAdd(w http.ResponseWriter, r *http.Request, actor *misp.Actor
 		}
 	case errors.As(err, &ve):
 		return saveFail(r, failName, "/events/add", map[string]any{"Event": ve.Fields}, "")
+	case errors.Is(err, misp.ErrConflict):
+		// An attribute, object or reference uuid that exists elsewhere.
+		return saveFail(r, failName, "/events/add", map[string]any{"Event": map[string][]string{
+			"uuid": {"An attribute, object or object reference of the event has a UUID that is not unique."},
+		}}, "")
 	case err != nil:
 		return fmt.Errorf("add event: %w", err)
 	}

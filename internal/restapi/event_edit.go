@@ -111,6 +111,10 @@ func (a *API) eventEdit(w http.ResponseWriter, r *http.Request, actor *misp.Acto
 		return exception(r, http.StatusNotFound, "Invalid event")
 	case errors.As(err, &ve):
 		return saveFail(r, failName, "", map[string]any{"Event": ve.Fields}, id)
+	case errors.Is(err, misp.ErrConflict):
+		return saveFail(r, failName, "", map[string]any{"Event": map[string][]string{
+			"uuid": {"An attribute, object or object reference of the event has a UUID that is not unique."},
+		}}, id)
 	case err != nil:
 		return fmt.Errorf("edit event %d: %w", stored.ID, err)
 	}

@@ -103,7 +103,7 @@ func decodeFailure(r *http.Request, name string, err error) error {
 		return err
 	}
 	if ie.Path == "" {
-		return invalidJSON(r, err)
+		return invalidJSON(r, errors.New(ie.Reason))
 	}
 	return saveFail(r, name, "", map[string][]string{ie.Path: {ie.Reason}}, "")
 }

@@ -692,3 +692,37 @@ func TestEventPublishOtherCreator(t *testing.T) {
 	e.assertUnchanged(t, before)
 	e.callObj(t, "POST", "/events/publish/1", e.Admin.Key, nil, http.StatusOK)
 }
+
+func TestEventChildrenSharingGroupAndConflicts(t *testing.T) {
+	e := newTestEnv(t)
+	e.addFixture(t)
+	// On add, a child with distribution 4 is saved with distribution 0
+	// (no sharing group can be authorised yet).
+	ev := dig(t, e.callObj(t, "POST", "/events/add", e.AUser.Key, obj{"info": "sg children", "Attribute": []any{
+		obj{"type": "ip-dst", "value": "192.0.2.20", "distribution": 4, "sharing_group_id": 7}}}, http.StatusOK), "Event").(obj)
+	if dig(t, ev, "Attribute", 0, "distribution") != "0" || dig(t, ev, "Attribute", 0, "sharing_group_id") != "0" {
+		t.Errorf("add: child distribution %v sg %v, want 0 0", dig(t, ev, "Attribute", 0, "distribution"), dig(t, ev, "Attribute", 0, "sharing_group_id"))
+	}
+	// On edit, it is dropped.
+	ev = dig(t, e.callObj(t, "POST", "/events/edit/1", e.AUser.Key, obj{"Attribute": []any{
+		obj{"type": "ip-dst", "value": "192.0.2.21", "distribution": 4, "sharing_group_id": 7},
+		obj{"type": "ip-dst", "value": "192.0.2.22"}}}, http.StatusOK), "Event").(obj)
+	var values []string
+	for _, a := range ev["Attribute"].([]any) {
+		values = append(values, a.(obj)["value"].(string))
+	}
+	if fmt.Sprint(values) != "[203.0.113.7 evil.example 192.0.2.22]" {
+		t.Errorf("edit: attributes %v", values)
+	}
+	// A child uuid that exists in another event fails the add.
+	before := e.snapshot(t)
+	out := e.callObj(t, "POST", "/events/add", e.AUser.Key, obj{"info": "dup", "Attribute": []any{
+		obj{"uuid": attrIP, "type": "ip-dst", "value": "192.0.2.1"}}}, http.StatusForbidden)
+	dig(t, out, "errors", "Event", "uuid")
+	e.assertUnchanged(t, before)
+
+	desc := e.callObj(t, "GET", "/events/add", e.AUser.Key, nil, http.StatusOK)
+	if desc["name"] != "/events/add API description" || dig(t, desc, "mandatory_fields", 0) != "info" {
+		t.Errorf("events/add description: %v", desc)
+	}
+}

@@ -67,11 +67,13 @@ func (a *API) objectAdd(w http.ResponseWriter, r *http.Request, actor *misp.Acto
 	if !actor.CanModifyEvent(e) {
 		return exception(r, http.StatusForbidden, noPermission)
 	}
+	if r.Method == http.MethodGet {
+		return describe(w, r, "/objects/add", "This API is not accessible via GET requests.", nil, nil, nil)
+	}
+	// MISP names the object controller in lower case here, and puts the
+	// event and template ids in url and id ("12/" without a template).
 	const failName = "Could not add object"
 	failID := idString(int64(e.ID)) + "/"
-	if r.Method == http.MethodGet {
-		return saveFail(r, failName, "/objects/add/"+failID, "Could not save the object as no attributes were set.", failID)
-	}
 	body, err := readBody(r)
 	if err != nil {
 		return err
