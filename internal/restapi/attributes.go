@@ -267,7 +267,7 @@ func canDeleteAttribute(actor *misp.Actor, e *misp.Event) bool {
 
 // attributeRestore is POST /attributes/restore/{id} (perm_add + may
 // modify; numeric id only): undeletes a soft-deleted attribute and
-// redirects (302) to /attributes/view/{id}, as MISP does; clients that
+// redirects (302) to <BaseURL>/attributes/view/{id}, as MISP does; clients that
 // follow it get {"Attribute": …}. Unknown, invisible or not modifiable:
 // 405 "Invalid Attribute".
 func (a *API) attributeRestore(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
@@ -299,6 +299,8 @@ func (a *API) attributeRestore(w http.ResponseWriter, r *http.Request, actor *mi
 		}
 		return fmt.Errorf("restore attribute %d: %w", id, err)
 	}
-	http.Redirect(w, r, "/attributes/view/"+idString(id), http.StatusFound)
+	// Like MISP, redirect to the instance's configured URL (a client
+	// behind a path prefix needs it); relative when none is configured.
+	http.Redirect(w, r, a.cfg.BaseURL+"/attributes/view/"+idString(id), http.StatusFound)
 	return nil
 }

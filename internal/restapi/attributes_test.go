@@ -270,7 +270,7 @@ func TestAttributeDeleteRestore(t *testing.T) {
 	}
 
 	status, hdr, body := e.do(t, "POST", "/attributes/restore/1", e.AUser.Key, nil)
-	if status != http.StatusFound || hdr.Get("Location") != "/attributes/view/1" {
+	if status != http.StatusFound || hdr.Get("Location") != testBaseURL+"/attributes/view/1" {
 		t.Errorf("restore: %d Location %q: %s", status, hdr.Get("Location"), body)
 	}
 	at := dig(t, e.callObj(t, "GET", "/attributes/view/1", e.AUser.Key, nil, http.StatusOK), "Attribute").(obj)

@@ -726,3 +726,24 @@ func TestEventChildrenSharingGroupAndConflicts(t *testing.T) {
 		t.Errorf("events/add description: %v", desc)
 	}
 }
+
+func TestEventAddTagCreation(t *testing.T) {
+	e := newTestEnv(t)
+	body := func(info string) obj {
+		return obj{"info": info, "Tag": []any{obj{"name": "new:event-tag"}},
+			"Attribute": []any{obj{"type": "ip-dst", "value": "192.0.2.30", "Tag": []any{"new:attribute-tag"}}}}
+	}
+	// Without perm_tag_editor unknown tags are skipped, not created.
+	ev := dig(t, e.callObj(t, "POST", "/events/add", e.AUser.Key, body("user"), http.StatusOK), "Event").(obj)
+	if ev["Tag"] != nil || dig(t, ev, "Attribute", 0).(obj)["Tag"] != nil {
+		t.Errorf("user add created tags: %v / %v", ev["Tag"], dig(t, ev, "Attribute", 0))
+	}
+	if tags := dig(t, e.callObj(t, "GET", "/tags/index", e.AUser.Key, nil, http.StatusOK), "Tag").([]any); len(tags) != 0 {
+		t.Errorf("tags after user add: %v", tags)
+	}
+	// A tag editor's unknown tags are created.
+	ev = dig(t, e.callObj(t, "POST", "/events/add", e.BOrgAdmin.Key, body("org admin"), http.StatusOK), "Event").(obj)
+	if dig(t, ev, "Tag", 0, "name") != "new:event-tag" || dig(t, ev, "Attribute", 0, "Tag", 0, "name") != "new:attribute-tag" {
+		t.Errorf("org admin add: tags %v / %v", ev["Tag"], dig(t, ev, "Attribute", 0))
+	}
+}

@@ -212,3 +212,22 @@ func TestObjectReferences(t *testing.T) {
 	}
 	e.callObj(t, "POST", "/objectReferences/delete/"+id, e.AUser.Key, nil, http.StatusNotFound)
 }
+
+func TestObjectNeedsPermModify(t *testing.T) {
+	e := newTestEnv(t)
+	e.emptyEvent(t)
+	e.callObj(t, "POST", "/objects/add/1", e.AUser.Key, urlObjectBody(), http.StatusOK)
+	if _, err := e.DB.SQL().Exec("UPDATE roles SET perm_modify = FALSE WHERE id = 3"); err != nil {
+		t.Fatal(err)
+	}
+	before := e.snapshot(t)
+	out := e.callObj(t, "POST", "/objects/add/1", e.AUser.Key, urlObjectBody(), http.StatusForbidden)
+	if out["message"] != "You don't have permissions to create objects." {
+		t.Errorf("add: %v", out)
+	}
+	out = e.callObj(t, "POST", "/objects/delete/1", e.AUser.Key, nil, http.StatusForbidden)
+	if out["message"] != "You don't have permissions to delete objects." {
+		t.Errorf("delete: %v", out)
+	}
+	e.assertUnchanged(t, before)
+}
