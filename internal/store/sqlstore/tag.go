@@ -330,6 +330,11 @@ func (r *tagResolver) resolve(ctx context.Context, tx *tx, at *misp.AttachedTag)
 			}
 		}
 		if err := insertTag(ctx, tx, t); err != nil {
+			if errors.Is(err, misp.ErrConflict) {
+				// A concurrent transaction created the tag after our
+				// snapshot was taken: a new run will find it.
+				return nil, &retryError{err}
+			}
 			return nil, err
 		}
 	}

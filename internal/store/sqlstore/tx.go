@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -12,9 +13,13 @@ import (
 	"github.com/razmena/razmena/internal/misp"
 )
 
-// maxAttempts bounds the retries of a transaction that failed on a
-// serialization conflict.
-const maxAttempts = 5
+// maxAttempts bounds the runs of a transaction that keeps failing on
+// serialization conflicts; retryBackoff is the first pause between runs,
+// doubled (with jitter) after each failure.
+const (
+	maxAttempts  = 10
+	retryBackoff = 2 * time.Millisecond
+)
 
 // tx is one store transaction: the database transaction, the dialect and
 // the fixed time every timestamp of the transaction is taken from.
@@ -38,18 +43,40 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 }
 
 // transact runs fn in a transaction, committing if it returns nil. A
-// transaction that fails on a serialization conflict (PostgreSQL 40001)
-// is run again, with a fresh clock reading, up to maxAttempts times.
+// transaction that fails on a serialization conflict (PostgreSQL 40001,
+// 40P01) is run again from the start, with a fresh clock reading, after a
+// short randomised pause, up to maxAttempts times.
 func (db *DB) transact(ctx context.Context, opts *sql.TxOptions, fn func(*tx) error) error {
+	pause := retryBackoff
 	for attempt := 1; ; attempt++ {
 		err := db.runTx(ctx, opts, fn)
-		if err == nil || attempt == maxAttempts || db.dialect.Retryable == nil || !db.dialect.Retryable(err) {
+		if err == nil || attempt == maxAttempts || !db.retryable(err) {
 			return err
 		}
-		if ctx.Err() != nil {
+		timer := time.NewTimer(pause/2 + rand.N(pause))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
 			return err
+		case <-timer.C:
 		}
+		pause = min(2*pause, 200*time.Millisecond)
 	}
+}
+
+// retryError marks a failure that a new run of the transaction, with a
+// fresh snapshot, can get past (see tagResolver.resolve).
+type retryError struct{ err error }
+
+func (e *retryError) Error() string { return e.err.Error() }
+func (e *retryError) Unwrap() error { return e.err }
+
+func (db *DB) retryable(err error) bool {
+	var re *retryError
+	if errors.As(err, &re) {
+		return true
+	}
+	return db.dialect.Retryable != nil && db.dialect.Retryable(err)
 }
 
 func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(*tx) error) (err error) {

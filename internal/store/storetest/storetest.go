@@ -111,6 +111,8 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"ObjectReferences", testObjectReferences},
 		{"TagAttachments", testTagAttachments},
 		{"Visibility", testVisibility},
+		{"ConcurrentWrites", testConcurrentWrites},
+		{"LargeEvent", testLargeEvent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
