@@ -1,6 +1,7 @@
 package restapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -746,4 +747,29 @@ func TestEventAddTagCreation(t *testing.T) {
 	if dig(t, ev, "Tag", 0, "name") != "new:event-tag" || dig(t, ev, "Attribute", 0, "Tag", 0, "name") != "new:attribute-tag" {
 		t.Errorf("org admin add: tags %v / %v", ev["Tag"], dig(t, ev, "Attribute", 0))
 	}
+}
+
+// FuzzRequestParams feeds untrusted parameter text to the parsers of the
+// data-plane handlers: none may panic.
+func FuzzRequestParams(f *testing.F) {
+	for _, s := range []string{
+		`{"tags": {"OR": ["a", "b"], "NOT": "c"}, "timestamp": ["7d", "1h"]}`,
+		`[{"Attribute": {"event_id": 5}}]`, `{"id": "[1,2]"}`, `[1, "collection_3"]`,
+		`7d`, `-9223372036854775808d`, `a||b||`, `||x`, `2026-01-02`, `{"eventid": "1|!2|uuid"}`,
+	} {
+		f.Add(s)
+	}
+	now := testStart
+	f.Fuzz(func(t *testing.T, s string) {
+		bodyEventID([]byte(s))
+		tagTerms(s)
+		timeRange([]string{s, s}, now)
+		splitTerms(splitOr(s))
+		deletedFilter([]string{s})
+		var v any
+		if json.Unmarshal([]byte(s), &v) == nil {
+			filterValues(v)
+			phpStrings(v)
+		}
+	})
 }
