@@ -14,7 +14,8 @@ PASSWORD=razmena
 DATABASE=razmena_test
 
 psql_admin() {
-	su postgres -c "psql -p ${PG_PORT} -v ON_ERROR_STOP=1 -qtA $*"
+	# From / so that psql, running as postgres, may enter its working directory.
+	(cd / && su postgres -c "psql -p ${PG_PORT} -v ON_ERROR_STOP=1 -qtA $*")
 }
 
 if ! pg_ctlcluster "${PG_VERSION}" "${PG_CLUSTER}" status >/dev/null 2>&1; then

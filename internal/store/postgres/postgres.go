@@ -33,8 +33,8 @@ const (
 )
 
 // Open connects to the PostgreSQL database named by dsn (a URL or
-// key=value connection string). Write transactions run at REPEATABLE READ
-// and are retried on serialization failures. Call Migrate before use;
+// key=value connection string). Transactions run at REPEATABLE READ;
+// writes are retried on serialization failures. Call Migrate before use;
 // concurrent Migrate calls are serialised with an advisory lock.
 func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 	db, err := sql.Open("pgx", dsn)
@@ -57,7 +57,7 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		Name:           "postgres",
 		ErrorKind:      errorKind,
 		Retryable:      retryable,
-		WriteIsolation: sql.LevelRepeatableRead,
+		Isolation:      sql.LevelRepeatableRead,
 		MaxParams:      65535,
 		Goose:          goose.DialectPostgres,
 		Migrations:     sub,

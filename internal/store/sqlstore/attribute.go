@@ -50,6 +50,18 @@ func similarAttributeExists(ctx context.Context, tx *tx, eventID, exceptID int64
 		eventID, exceptID, a.Type, a.Category, v1, v2)
 }
 
+// liveDelta is the change of attribute_count when an attribute goes from
+// wasDeleted to isDeleted (a new attribute counts as wasDeleted).
+func liveDelta(wasDeleted, isDeleted bool) int64 {
+	switch {
+	case wasDeleted && !isDeleted:
+		return 1
+	case !wasDeleted && isDeleted:
+		return -1
+	}
+	return 0
+}
+
 func errSimilarAttribute() error {
 	return misp.Invalidf("value", "A similar attribute already exists for this event.")
 }
@@ -86,7 +98,7 @@ func (db *DB) CreateAttribute(ctx context.Context, actor *misp.Actor, eventID in
 		if err := touchEvent(ctx, tx, eventID); err != nil {
 			return err
 		}
-		return recountAttributes(ctx, tx, eventID)
+		return addAttributeCount(ctx, tx, eventID, liveDelta(true, bool(attr.Deleted)))
 	})
 	if err != nil {
 		return fmt.Errorf("create attribute in event %d: %w", eventID, err)
@@ -192,7 +204,7 @@ func (db *DB) UpdateAttribute(ctx context.Context, actor *misp.Actor, attr *misp
 		if err := touchEvent(ctx, tx, ref.eventID); err != nil {
 			return err
 		}
-		return recountAttributes(ctx, tx, ref.eventID)
+		return addAttributeCount(ctx, tx, ref.eventID, liveDelta(ref.deleted, bool(attr.Deleted)))
 	})
 	if err != nil {
 		return fmt.Errorf("update attribute %d: %w", attr.ID, err)
@@ -227,7 +239,7 @@ func (db *DB) DeleteAttribute(ctx context.Context, actor *misp.Actor, id int64, 
 		if err := touchEvent(ctx, tx, ref.eventID); err != nil {
 			return err
 		}
-		return recountAttributes(ctx, tx, ref.eventID)
+		return addAttributeCount(ctx, tx, ref.eventID, liveDelta(ref.deleted, true))
 	})
 	if err != nil {
 		return fmt.Errorf("delete attribute %d: %w", id, err)
@@ -250,7 +262,7 @@ func (db *DB) RestoreAttribute(ctx context.Context, actor *misp.Actor, id int64)
 		if err := touchEvent(ctx, tx, ref.eventID); err != nil {
 			return err
 		}
-		return recountAttributes(ctx, tx, ref.eventID)
+		return addAttributeCount(ctx, tx, ref.eventID, 1)
 	})
 	if err != nil {
 		return fmt.Errorf("restore attribute %d: %w", id, err)

@@ -22,8 +22,10 @@ type Dialect struct {
 	// Retryable reports whether a transaction failed on a transient
 	// conflict (serialization failure, deadlock) and may be run again.
 	Retryable func(err error) bool
-	// WriteIsolation is the isolation level of read-write transactions.
-	WriteIsolation sql.IsolationLevel
+	// Isolation is the isolation level of every transaction: reads see one
+	// snapshot across the queries of a full event fetch, and writes that
+	// lose a race fail with a Retryable error instead of losing an update.
+	Isolation sql.IsolationLevel
 	// MaxParams is the largest number of bind parameters one statement may
 	// carry; batched inserts stay below it.
 	MaxParams int

@@ -38,6 +38,17 @@ func touchEvent(ctx context.Context, tx *tx, eventID int64) error {
 	return err
 }
 
+// addAttributeCount adjusts events.attribute_count by delta, for writes of
+// single elements whose effect on the count is known (a recount would
+// visit every attribute of the event).
+func addAttributeCount(ctx context.Context, tx *tx, eventID, delta int64) error {
+	if delta == 0 {
+		return nil
+	}
+	_, err := tx.exec(ctx, "UPDATE events SET attribute_count = attribute_count + $1 WHERE id = $2", delta, eventID)
+	return err
+}
+
 // recountAttributes refreshes events.attribute_count: the non-deleted
 // attributes of the event, object attributes included.
 func recountAttributes(ctx context.Context, tx *tx, eventID int64) error {
@@ -57,6 +68,9 @@ func (db *DB) CreateEvent(ctx context.Context, actor *misp.Actor, e *misp.Event,
 }
 
 func createEvent(ctx context.Context, tx *tx, actor *misp.Actor, e *misp.Event, createTags bool) error {
+	if actor == nil || actor.User == nil {
+		return misp.ErrUnauthenticated
+	}
 	if e.UUID == "" {
 		e.UUID = misp.NewUUID()
 	}

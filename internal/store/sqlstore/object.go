@@ -54,7 +54,11 @@ func (db *DB) CreateObject(ctx context.Context, actor *misp.Actor, eventID int64
 		if err := touchEvent(ctx, tx, eventID); err != nil {
 			return err
 		}
-		return recountAttributes(ctx, tx, eventID)
+		var live int64
+		for _, a := range o.Attribute {
+			live += liveDelta(true, bool(a.Deleted))
+		}
+		return addAttributeCount(ctx, tx, eventID, live)
 	})
 	if err != nil {
 		return fmt.Errorf("create object in event %d: %w", eventID, err)
@@ -125,7 +129,8 @@ func findObject(ctx context.Context, tx *tx, actor *misp.Actor, col string, val 
 	a = nil
 	q = "SELECT " + referenceCols + ` FROM object_references r
 		JOIN objects ob ON ob.id = r.object_id JOIN events e ON e.id = r.event_id
-		WHERE r.object_id = ` + a.add(id) + " AND " + elementDeleted(&a, "e", "r.deleted", f, actor) + " ORDER BY r.id"
+		WHERE r.object_id = ` + a.add(id) + " AND " + objectVisible(&a, "e", "ob", actor) +
+		" AND " + elementDeleted(&a, "e", "r.deleted", f, actor) + " ORDER BY r.id"
 	err = tx.each(ctx, q, a, func(rows *sql.Rows) error {
 		r, err := scanReference(rows)
 		o.ObjectReference = append(o.ObjectReference, r)
@@ -199,6 +204,11 @@ func (db *DB) DeleteObject(ctx context.Context, actor *misp.Actor, id int64, har
 		if err != nil {
 			return err
 		}
+		var live int64
+		err = tx.get(ctx, "SELECT COUNT(*) FROM attributes WHERE object_id = $1 AND deleted = FALSE", []any{id}, &live)
+		if err != nil {
+			return err
+		}
 		if hard {
 			err = deleteObjectHard(ctx, tx, id)
 		} else {
@@ -210,7 +220,7 @@ func (db *DB) DeleteObject(ctx context.Context, actor *misp.Actor, id int64, har
 		if err := touchEvent(ctx, tx, ref.eventID); err != nil {
 			return err
 		}
-		return recountAttributes(ctx, tx, ref.eventID)
+		return addAttributeCount(ctx, tx, ref.eventID, -live)
 	})
 	if err != nil {
 		return fmt.Errorf("delete object %d: %w", id, err)

@@ -34,12 +34,12 @@ func (t *tx) unix() int64 { return t.now.Unix() }
 
 // read runs fn in a read-only transaction.
 func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
-	return db.transact(ctx, &sql.TxOptions{ReadOnly: true}, fn)
+	return db.transact(ctx, &sql.TxOptions{ReadOnly: true, Isolation: db.dialect.Isolation}, fn)
 }
 
 // write runs fn in a read-write transaction.
 func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
-	return db.transact(ctx, &sql.TxOptions{Isolation: db.dialect.WriteIsolation}, fn)
+	return db.transact(ctx, &sql.TxOptions{Isolation: db.dialect.Isolation}, fn)
 }
 
 // transact runs fn in a transaction, committing if it returns nil. A
