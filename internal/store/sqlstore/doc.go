@@ -10,10 +10,10 @@
 // driver import, the connection setup, the migration files and the
 // Dialect value; their Open functions return a *DB.
 //
-// Every public method runs in one transaction (see transact) whose helpers
-// take the context and a *Tx carrying the dialect and a fixed "now" from
-// DB.Now. Event visibility is built in one place, visibility.go, and every
-// read and write applies it in SQL.
+// Every public method runs in one transaction (see transact); its helpers
+// take the context and a *tx, which wraps the *sql.Tx with the dialect and
+// the fixed "now" read once from DB.Now. Event visibility is built in one
+// place, visibility.go, and every read and write applies it in SQL.
 //
 // Schema conventions: booleans are BOOLEAN (PostgreSQL) or INTEGER 0/1
 // (SQLite) and are written as TRUE/FALSE literals, which SQLite reads as
