@@ -110,6 +110,10 @@ type AuthKeyStore interface {
 	FindAuthKeyByHash(ctx context.Context, hash []byte) (*AuthKey, error)
 	// FindAuthKeys lists keys ordered by id.
 	FindAuthKeys(ctx context.Context, f AuthKeyFilter) ([]*AuthKey, error)
+	// UpdateAuthKey saves the client-editable fields of k: comment,
+	// read_only, allowed_ips and expiration. The hash, user and usage data
+	// never change. ErrNotFound.
+	UpdateAuthKey(ctx context.Context, k *AuthKey) error
 	// TouchAuthKey records a use of the key at Unix time now from ip
 	// (last_used, unique_ips). ErrNotFound.
 	TouchAuthKey(ctx context.Context, id int64, ip string, now int64) error

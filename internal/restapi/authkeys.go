@@ -257,21 +257,9 @@ func (a *API) addAuthKey(w http.ResponseWriter, r *http.Request, actor *misp.Act
 	return nil
 }
 
-// authKeyUpdater is the store method editAuthKey prefers: rewrite the
-// client-settable fields (comment, read_only, allowed_ips, expiration) of
-// key k.ID in place. ErrNotFound if the key is gone.
-type authKeyUpdater interface {
-	UpdateAuthKey(ctx context.Context, k *misp.AuthKey) error
-}
-
 // editAuthKey is POST|PUT /auth_keys/edit/{id} (perm_auth, not with a
 // read-only key): the fields comment, read_only, allowed_ips and
 // expiration present in the body change. Answers {"AuthKey":{…}}.
-//
-// misp.AuthKeyStore has no update method yet. When the store does not
-// implement authKeyUpdater, the key is replaced: deleted and stored again
-// with the same hash, UUID and usage data, so the raw key keeps working
-// but the key's numeric id changes (the answer carries the new one).
 func (a *API) editAuthKey(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
 	if err := requirePerm(r, keyWriteAllowed(actor)); err != nil {
 		return err
@@ -299,11 +287,7 @@ func (a *API) editAuthKey(w http.ResponseWriter, r *http.Request, actor *misp.Ac
 		return validationFailure(r, fail, err)
 	}
 	ctx := r.Context()
-	if up, ok := a.st.AuthKeys.(authKeyUpdater); ok {
-		err = up.UpdateAuthKey(ctx, k)
-	} else {
-		err = a.replaceAuthKey(ctx, k)
-	}
+	err = a.st.AuthKeys.UpdateAuthKey(ctx, k)
 	if errors.Is(err, misp.ErrNotFound) {
 		return httpserver.NewException(r, http.StatusNotFound, "Invalid AuthKey.")
 	}
@@ -312,17 +296,6 @@ func (a *API) editAuthKey(w http.ResponseWriter, r *http.Request, actor *misp.Ac
 	}
 	httpserver.WriteJSON(w, r, http.StatusOK, authKeyEntry{AuthKey: authKeyBlock{AuthKey: k}})
 	return nil
-}
-
-// replaceAuthKey stores k's new settings by deleting the key and creating
-// it again. Should the creation fail, the key stays revoked: a failed
-// edit never leaves a key with settings nobody asked for.
-func (a *API) replaceAuthKey(ctx context.Context, k *misp.AuthKey) error {
-	if err := a.st.AuthKeys.DeleteAuthKey(ctx, int64(k.ID)); err != nil {
-		return err
-	}
-	k.ID = 0
-	return a.st.AuthKeys.CreateAuthKey(ctx, k)
 }
 
 // deleteAuthKey is POST|DELETE /auth_keys/delete/{id} (perm_auth, not

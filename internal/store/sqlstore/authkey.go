@@ -113,6 +113,27 @@ func (db *DB) FindAuthKeys(ctx context.Context, f misp.AuthKeyFilter) ([]*misp.A
 	return keys, nil
 }
 
+// UpdateAuthKey saves the client-editable fields of k: comment,
+// read_only, allowed_ips and expiration. ErrNotFound.
+func (db *DB) UpdateAuthKey(ctx context.Context, k *misp.AuthKey) error {
+	if k.AllowedIPs == nil {
+		k.AllowedIPs = []string{}
+	}
+	err := db.write(ctx, func(tx *tx) error {
+		n, err := tx.execN(ctx, `UPDATE auth_keys SET comment = $1, read_only = $2, allowed_ips = $3,
+				expiration = $4 WHERE id = $5`,
+			k.Comment, bool(k.ReadOnly), jsonList(k.AllowedIPs), int64(k.Expiration), int64(k.ID))
+		if err == nil && n == 0 {
+			err = misp.ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("update auth key %d: %w", k.ID, err)
+	}
+	return nil
+}
+
 // TouchAuthKey records a use of the key at Unix time now from ip
 // (last_used, unique_ips). ErrNotFound.
 func (db *DB) TouchAuthKey(ctx context.Context, id int64, ip string, now int64) error {

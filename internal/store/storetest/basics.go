@@ -392,6 +392,26 @@ func testAuthKeys(t *testing.T, s *Stores) {
 	}
 	wantErr(t, "TouchAuthKey(999)", s.AuthKeys.TouchAuthKey(ctx, 999, "x", 1), misp.ErrNotFound)
 
+	// An edit changes the editable fields and nothing else.
+	edit := *got
+	edit.Comment, edit.ReadOnly, edit.AllowedIPs, edit.Expiration = "rotated", true, []string{"10.0.0.0/8"}, 1900000000
+	edit.Hash, edit.UserID, edit.LastUsed = []byte("not-this"), bob.ID, 1
+	if err := s.AuthKeys.UpdateAuthKey(ctx, &edit); err != nil {
+		t.Fatalf("UpdateAuthKey() = %v", err)
+	}
+	after, err := s.AuthKeys.FindAuthKeyByHash(ctx, []byte{0, 1, 2, 0xff})
+	if err != nil {
+		t.Fatalf("FindAuthKeyByHash(after edit) = %v", err)
+	}
+	if after.Comment != "rotated" || !after.ReadOnly || after.Expiration != 1900000000 ||
+		diff([]string{"10.0.0.0/8"}, after.AllowedIPs) != "" {
+		t.Errorf("after UpdateAuthKey: %+v, want the edited comment, read_only, allowed_ips, expiration", after)
+	}
+	if after.ID != k.ID || after.UserID != alice.ID || after.LastUsed != 1800000002 || after.UUID != k.UUID {
+		t.Errorf("UpdateAuthKey changed identity or usage: %+v", after)
+	}
+	wantErr(t, "UpdateAuthKey(999)", s.AuthKeys.UpdateAuthKey(ctx, &misp.AuthKey{ID: 999}), misp.ErrNotFound)
+
 	wantErr(t, "DeleteAuthKey()", s.AuthKeys.DeleteAuthKey(ctx, int64(k.ID)), nil)
 	_, err = s.AuthKeys.FindAuthKeyByHash(ctx, []byte{0, 1, 2, 0xff})
 	wantErr(t, "FindAuthKeyByHash(revoked)", err, misp.ErrNotFound)
