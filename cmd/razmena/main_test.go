@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/razmena/razmena/internal/config"
+	"github.com/razmena/razmena/internal/store/postgres/pgtest"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's log goroutines.
@@ -81,8 +82,16 @@ func call(t *testing.T, m *Main, method, path, key string, body string) (int, []
 
 var keyLine = regexp.MustCompile(`API key:\s+([A-Za-z0-9]{40})`)
 
-func TestFirstStartGeneratesCredentialsOnce(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "sub", "razmena.db")
+// eachStore runs f once with a fresh SQLite file and once with a fresh
+// PostgreSQL database (skipped without TEST_POSTGRES_DSN, required in CI).
+func eachStore(t *testing.T, f func(t *testing.T, database string)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, filepath.Join(t.TempDir(), "sub", "razmena.db")) })
+	t.Run("postgres", func(t *testing.T) { f(t, pgtest.NewDSN(t)) })
+}
+
+func TestFirstStartGeneratesCredentialsOnce(t *testing.T) { eachStore(t, testFirstStart) }
+
+func testFirstStart(t *testing.T, db string) {
 	m, out := startMain(t, db, nil)
 	match := keyLine.FindStringSubmatch(out.String())
 	if match == nil {
@@ -115,9 +124,11 @@ func TestFirstStartGeneratesCredentialsOnce(t *testing.T) {
 	}
 }
 
-func TestServeWithGivenAdminKey(t *testing.T) {
+func TestServeWithGivenAdminKey(t *testing.T) { eachStore(t, testServeWithGivenAdminKey) }
+
+func testServeWithGivenAdminKey(t *testing.T, db string) {
 	key := strings.Repeat("Ab1", 13) + "Z"
-	m, out := startMain(t, filepath.Join(t.TempDir(), "r.db"), map[string]string{
+	m, out := startMain(t, db, map[string]string{
 		"RAZMENA_ADMIN_KEY":      key,
 		"RAZMENA_ADMIN_PASSWORD": "A strong password 42",
 	})

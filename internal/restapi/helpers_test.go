@@ -22,7 +22,6 @@ import (
 	"github.com/razmena/razmena/internal/auth"
 	"github.com/razmena/razmena/internal/httpserver"
 	"github.com/razmena/razmena/internal/misp"
-	"github.com/razmena/razmena/internal/store/sqlite"
 	"github.com/razmena/razmena/internal/store/sqlstore"
 )
 
@@ -80,18 +79,10 @@ type testEnv struct {
 // the test.
 func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "razmena.db"))
-	if err != nil {
-		t.Fatalf("sqlite.Open: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db := openEnvStore(t)
 	clock := &testClock{}
 	clock.unix.Store(testStart.Unix())
 	db.Now = clock.Now
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
 	e := &testEnv{DB: db, Clock: clock}
 	e.OrgA = e.mustOrg(t, "ORGNAME-A", "11111111-1111-4111-8111-111111111111")
 	e.OrgB = e.mustOrg(t, "ORGNAME-B", "22222222-2222-4222-8222-222222222222")
