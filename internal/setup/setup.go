@@ -14,12 +14,8 @@ import (
 	"github.com/razmena/razmena/internal/misp"
 )
 
-// Setting keys.
-const (
-	SettingInstanceUUID = "instance_uuid"
-	SettingHostOrgID    = "host_org_id"
-	settingAdminDone    = "bootstrap_complete"
-)
+// settingAdminDone marks a completed first start; the other keys are misp's.
+const settingAdminDone = "bootstrap_complete"
 
 // Store is what setup needs: organisations, users, keys and settings.
 type Store interface {
@@ -59,7 +55,7 @@ type Instance struct {
 // Ensure makes sure the instance is set up and returns its identity.
 func Ensure(ctx context.Context, st Store, opt Options) (*Instance, error) {
 	inst := &Instance{}
-	id, err := ensureSetting(ctx, st, SettingInstanceUUID, misp.NewUUID)
+	id, err := ensureSetting(ctx, st, misp.SettingInstanceUUID, misp.NewUUID)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +84,7 @@ func Ensure(ctx context.Context, st Store, opt Options) (*Instance, error) {
 		return nil, fmt.Errorf("host organisation: %w", err)
 	}
 	inst.HostOrgID = int64(org.ID)
-	if err := st.SetSetting(ctx, SettingHostOrgID, strconv.FormatInt(int64(org.ID), 10)); err != nil {
+	if err := st.SetSetting(ctx, misp.SettingHostOrgID, strconv.FormatInt(int64(org.ID), 10)); err != nil {
 		return nil, fmt.Errorf("store host organisation id: %w", err)
 	}
 
@@ -169,7 +165,7 @@ func ensureSetting(ctx context.Context, st Store, key string, gen func() string)
 }
 
 func hostOrgID(ctx context.Context, st Store) (int64, error) {
-	v, err := st.Setting(ctx, SettingHostOrgID)
+	v, err := st.Setting(ctx, misp.SettingHostOrgID)
 	if err != nil {
 		return 0, fmt.Errorf("read host organisation id: %w", err)
 	}
