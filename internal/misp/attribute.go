@@ -152,9 +152,16 @@ type AttributeStore interface {
 	// FindAttributes lists attributes ordered by id.
 	FindAttributes(ctx context.Context, actor *Actor, f AttributeFilter) ([]*Attribute, error)
 	// UpdateAttribute replaces the stored attribute attr.ID with attr
-	// (already merged and validated by the caller), unpublishing the event.
-	// ErrNotNewer if attr.Timestamp is set and not newer than the stored one.
-	UpdateAttribute(ctx context.Context, actor *Actor, attr *Attribute) error
+	// (already merged and validated by the caller) and merges the tags in
+	// attr.Tag, in one transaction, unpublishing the event and bumping its
+	// timestamp. Tags are merged as in a MISP attribute edit: each entry
+	// is attached if missing (with its local and relationship_type), or
+	// detached if Deleted; attached tags not listed are kept. An unknown
+	// name is created if createTags, otherwise skipped; a tag that cannot
+	// be created fails the whole edit. The caller has dropped the tags
+	// the actor may not use (Actor.CanUseTag). ErrNotNewer if
+	// attr.Timestamp is set and not newer than the stored one.
+	UpdateAttribute(ctx context.Context, actor *Actor, attr *Attribute, createTags bool) error
 	// DeleteAttribute soft-deletes (deleted=true, timestamp=now) or
 	// hard-deletes an attribute, unpublishing the event. References that
 	// point at it are marked deleted.

@@ -167,37 +167,3 @@ func (a *API) attributeRemoveTag(w http.ResponseWriter, r *http.Request, actor *
 	}
 	return writeTagSuccess(w, r, "Tag removed.", !local)
 }
-
-// applyAttributeTags attaches the tags of an attributes/edit body, or
-// detaches those marked "deleted": true (AttributeTag::handleAttributeTags).
-// tags have been filtered by usableTags, so an unknown name here is one a
-// tag editor may create. The store's UpdateAttribute writes the
-// attribute's own fields only, so the tags are written after it, each in
-// its own transaction.
-func (a *API) applyAttributeTags(ctx context.Context, actor *misp.Actor, id int64, tags []*misp.AttachedTag) error {
-	for _, at := range tags {
-		t, err := a.st.Tags.FindTagByName(ctx, at.Name)
-		if errors.Is(err, misp.ErrNotFound) && !bool(at.Deleted) {
-			t, err = a.createTag(ctx, at.Name)
-		}
-		var ve *misp.ValidationError
-		if errors.Is(err, misp.ErrNotFound) || errors.As(err, &ve) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("find tag %q: %w", at.Name, err)
-		}
-		if at.Deleted {
-			err = a.st.Tags.DetachAttributeTag(ctx, actor, id, int64(t.ID))
-			if errors.Is(err, misp.ErrNotFound) {
-				err = nil
-			}
-		} else {
-			_, err = a.st.Tags.AttachAttributeTag(ctx, actor, id, int64(t.ID), bool(at.Local), at.RelationshipType)
-		}
-		if err != nil {
-			return fmt.Errorf("tag attribute %d with %d: %w", id, t.ID, err)
-		}
-	}
-	return nil
-}

@@ -98,7 +98,8 @@ func (a *API) attributeView(w http.ResponseWriter, r *http.Request, actor *misp.
 // attributeEdit is POST|PUT /attributes/edit/{id|uuid} (perm_add + may
 // modify the event): fields absent from the body keep their stored
 // values; tags in the body are attached (or detached with "deleted":
-// true). 404 "Invalid attribute" for a missing, invisible or deleted
+// true; AttributeTag::handleAttributeTags) in the same transaction as the
+// attribute, unknown ones created for tag editors. 404 "Invalid attribute" for a missing, invisible or deleted
 // attribute; 403 "You do not have permission to do that." (PyMISP then
 // proposes the change); a timestamp not newer than the stored one is 405;
 // validation errors a 403 save-fail.
@@ -167,9 +168,7 @@ func (a *API) attributeEdit(w http.ResponseWriter, r *http.Request, actor *misp.
 		}
 		return err
 	}
-	tags := at.Tag
-	at.Tag = nil
-	err = a.st.Attributes.UpdateAttribute(ctx, actor, at)
+	err = a.st.Attributes.UpdateAttribute(ctx, actor, at, bool(actor.Perms.TagEditor))
 	var ve *misp.ValidationError
 	switch {
 	case errors.Is(err, misp.ErrNotNewer):
@@ -180,9 +179,6 @@ func (a *API) attributeEdit(w http.ResponseWriter, r *http.Request, actor *misp.
 		return saveFail(r, failName, "/attributes/edit", ve.Fields, "")
 	case err != nil:
 		return fmt.Errorf("update attribute %d: %w", stored.ID, err)
-	}
-	if err := a.applyAttributeTags(ctx, actor, int64(stored.ID), tags); err != nil {
-		return err
 	}
 	saved, err := a.st.Attributes.FindAttributeByID(ctx, actor, int64(stored.ID), true)
 	if err != nil {

@@ -238,6 +238,17 @@ func TestAttributeEdit(t *testing.T) {
 	if tags := dig(t, out, "Attribute", "Tag").([]any); len(tags) != 1 || dig(t, tags, 0, "name") != "tlp:red" {
 		t.Errorf("edit with tags: %v", tags)
 	}
+	// An unknown tag is skipped for a user without perm_tag_editor and
+	// created for one with it.
+	newTag := obj{"Tag": []any{obj{"name": "new:edit-tag"}}}
+	out = e.callObj(t, "POST", "/attributes/edit/1", e.AUser.Key, newTag, http.StatusOK)
+	if tags := dig(t, out, "Attribute", "Tag").([]any); len(tags) != 1 {
+		t.Errorf("user edit with an unknown tag: %v", tags)
+	}
+	out = e.callObj(t, "POST", "/attributes/edit/1", e.Admin.Key, newTag, http.StatusOK)
+	if tags := dig(t, out, "Attribute", "Tag").([]any); len(tags) != 2 || dig(t, tags, 1, "name") != "new:edit-tag" {
+		t.Errorf("tag editor edit with an unknown tag: %v", tags)
+	}
 
 	desc := e.callObj(t, "GET", "/attributes/edit/1", e.AUser.Key, nil, http.StatusOK)
 	if desc["name"] != "/attributes/edit API description" || desc["url"] != "/attributes/edit/[attribute_id]" {

@@ -174,9 +174,9 @@ func (db *DB) FindAttributes(ctx context.Context, actor *misp.Actor, f misp.Attr
 }
 
 // UpdateAttribute replaces the stored attribute attr.ID with attr (merged
-// and validated by the caller), unpublishing the event. ErrNotNewer if
-// attr.Timestamp is set and not newer than the stored one.
-func (db *DB) UpdateAttribute(ctx context.Context, actor *misp.Actor, attr *misp.Attribute) error {
+// and validated by the caller) and merges the tags of attr.Tag into its
+// tags, unpublishing the event. See misp.AttributeStore.
+func (db *DB) UpdateAttribute(ctx context.Context, actor *misp.Actor, attr *misp.Attribute, createTags bool) error {
 	err := db.write(ctx, func(tx *tx) error {
 		ref, err := visibleAttribute(ctx, tx, actor, int64(attr.ID))
 		if err != nil {
@@ -199,6 +199,10 @@ func (db *DB) UpdateAttribute(ctx context.Context, actor *misp.Actor, attr *misp
 			attr.Timestamp = misp.Int(tx.unix())
 		}
 		if err := updateAttributeRow(ctx, tx, attr, ref.deleted); err != nil {
+			return err
+		}
+		w := &childWriter{tx: tx, eventID: ref.eventID, tags: newTagResolver(createTags)}
+		if err := w.tagAttribute(ctx, attr); err != nil {
 			return err
 		}
 		if err := touchEvent(ctx, tx, ref.eventID); err != nil {

@@ -10,7 +10,7 @@ import (
 
 // This file writes the children of an event — attributes, objects,
 // references and attribute tags — for CreateEvent, EditEvent,
-// CreateObject and UpdateObject. New attributes and references are
+// CreateObject, UpdateObject, CreateAttribute and UpdateAttribute. New attributes and references are
 // queued and written in batches by flush, so that importing an event with
 // 100k attributes costs a few hundred statements, not 100k.
 

@@ -305,7 +305,8 @@ func newTagResolver(create bool) *tagResolver {
 }
 
 // resolve returns the tag for an attached tag, or nil if it is unknown
-// and may not be created.
+// and may not be created. An unknown tag listed as deleted is never
+// created: there is nothing to detach.
 func (r *tagResolver) resolve(ctx context.Context, tx *tx, at *misp.AttachedTag) (*misp.Tag, error) {
 	name := strings.TrimSpace(at.Name)
 	key := strings.ToLower(name)
@@ -317,6 +318,9 @@ func (r *tagResolver) resolve(ctx context.Context, tx *tx, at *misp.AttachedTag)
 	case err == nil:
 	case !errors.Is(err, misp.ErrNotFound):
 		return nil, err
+	case bool(at.Deleted):
+		// Not cached: a later entry of the same name may create it.
+		return nil, nil
 	case !r.create || name == "":
 		t = nil
 	default:

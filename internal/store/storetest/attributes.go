@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/razmena/razmena/internal/misp"
@@ -138,13 +140,13 @@ func testAttributes(t *testing.T, s *Stores) {
 	for _, ts := range []misp.Int{stored, stored - 1} {
 		u := want
 		u.Timestamp, u.Comment = ts, "not applied"
-		wantErr(t, "UpdateAttribute(not newer)", s.Attributes.UpdateAttribute(ctx, f.a, &u), misp.ErrNotNewer)
+		wantErr(t, "UpdateAttribute(not newer)", s.Attributes.UpdateAttribute(ctx, f.a, &u, false), misp.ErrNotNewer)
 	}
 	republish(t, s, f.a, e.ID)
 	u := want
 	u.Timestamp, u.Value, u.Comment, u.ToIDS, u.FirstSeen = 0, "evil.test|198.51.100.1", "edited", false, nil
 	u.UUID = "ignored"
-	if err := s.Attributes.UpdateAttribute(ctx, f.a2, &u); err != nil {
+	if err := s.Attributes.UpdateAttribute(ctx, f.a2, &u, false); err != nil {
 		t.Fatalf("UpdateAttribute() = %v", err)
 	}
 	checkTouched(t, s, f.a, e.ID, "UpdateAttribute", 4)
@@ -159,12 +161,89 @@ func testAttributes(t *testing.T, s *Stores) {
 	}
 	similar := *got
 	similar.Value, similar.Type, similar.Timestamp = "example.com", "domain", 0
-	wantErr(t, "UpdateAttribute(similar to another)", s.Attributes.UpdateAttribute(ctx, f.a, &similar), misp.ErrInvalid)
+	wantErr(t, "UpdateAttribute(similar to another)", s.Attributes.UpdateAttribute(ctx, f.a, &similar, false), misp.ErrInvalid)
 	missing := *got
 	missing.ID = 999
-	wantErr(t, "UpdateAttribute(999)", s.Attributes.UpdateAttribute(ctx, f.a, &missing), misp.ErrNotFound)
+	wantErr(t, "UpdateAttribute(999)", s.Attributes.UpdateAttribute(ctx, f.a, &missing, false), misp.ErrNotFound)
 	_, err = s.Attributes.FindAttributeByID(ctx, f.a, 999, true)
 	wantErr(t, "FindAttributeByID(999)", err, misp.ErrNotFound)
+}
+
+// testAttributeEditTags checks the tags of UpdateAttribute: merged into
+// the attribute's tags in the same transaction as its fields.
+func testAttributeEditTags(t *testing.T, s *Stores) {
+	ctx := t.Context()
+	f := newFixture(t, s)
+	a := newAttr("ip-dst", "Network activity", "192.0.2.1")
+	a.Tag = []*misp.AttachedTag{{Name: "keep"}, {Name: "old"}}
+	e := mustCreateEvent(t, s, f.a, newEvent("edit tags", a))
+	known := mustCreateTag(t, s, "known")
+
+	// edit applies the comment and tags to a copy of the stored attribute.
+	edit := func(comment string, tags []*misp.AttachedTag, createTags bool) error {
+		t.Helper()
+		u := *mustFindAttribute(t, s, f.a, a.ID)
+		u.Timestamp, u.Comment, u.Tag = 0, comment, tags
+		return s.Attributes.UpdateAttribute(ctx, f.a2, &u, createTags)
+	}
+	// check verifies the attribute's comment and tags (name:local:relationship).
+	check := func(what, wantComment string, wantTags ...string) {
+		t.Helper()
+		got := mustFindAttribute(t, s, f.a, a.ID)
+		var tags []string
+		for _, tag := range got.Tag {
+			rel := ""
+			if tag.RelationshipType != nil {
+				rel = *tag.RelationshipType
+			}
+			tags = append(tags, fmt.Sprintf("%s:%t:%s", tag.Name, tag.Local, rel))
+		}
+		if got.Comment != wantComment {
+			t.Errorf("%s: comment %q, want %q", what, got.Comment, wantComment)
+		}
+		if d := diff(wantTags, tags); d != "" {
+			t.Errorf("%s: tags (-want +got):\n%s", what, d)
+		}
+	}
+
+	republish(t, s, f.a, e.ID)
+	err := edit("attach and detach", []*misp.AttachedTag{
+		{Name: "KNOWN", Local: true, RelationshipType: ptr("related-to")},
+		{Name: "old", Deleted: true},
+		{Name: "never-attached", Deleted: true},
+		{Name: "unknown"},
+	}, false)
+	wantErr(t, "UpdateAttribute(tags, createTags=false)", err, nil)
+	checkTouched(t, s, f.a, e.ID, "UpdateAttribute(tags)", 1)
+	check("createTags=false", "attach and detach", "keep:false:", "known:true:related-to")
+	for _, name := range []string{"unknown", "never-attached"} {
+		_, err := s.Tags.FindTagByName(ctx, name)
+		wantErr(t, "FindTagByName("+name+") after createTags=false", err, misp.ErrNotFound)
+	}
+	if got, err := s.Tags.FindTagByID(ctx, int64(known.ID)); err != nil || got.Name != "known" {
+		t.Errorf("FindTagByID(known) = %+v, %v", got, err)
+	}
+
+	republish(t, s, f.a, e.ID)
+	err = edit("create", []*misp.AttachedTag{{Name: "new:tag"}, {Name: "ghost", Deleted: true}, {Name: "known"}}, true)
+	wantErr(t, "UpdateAttribute(tags, createTags=true)", err, nil)
+	checkTouched(t, s, f.a, e.ID, "UpdateAttribute(new tag)", 1)
+	check("createTags=true", "create", "keep:false:", "known:true:related-to", "new:tag:false:")
+	_, err = s.Tags.FindTagByName(ctx, "ghost")
+	wantErr(t, "FindTagByName(ghost): an unknown tag listed as deleted", err, misp.ErrNotFound)
+
+	// Atomic: a tag that cannot be created fails the edit after the
+	// attribute row was written, and nothing of the edit remains.
+	republish(t, s, f.a, e.ID)
+	before := mustFindAttribute(t, s, f.a, a.ID)
+	err = edit("lost", []*misp.AttachedTag{{Name: "keep", Deleted: true}, {Name: strings.Repeat("x", 300)}}, true)
+	wantErr(t, "UpdateAttribute(uncreatable tag)", err, misp.ErrInvalid)
+	if d := diff(before, mustFindAttribute(t, s, f.a, a.ID)); d != "" {
+		t.Errorf("attribute after a failed edit (-before +after):\n%s", d)
+	}
+	if got := mustFindEvent(t, s, f.a, e.ID); !got.Published || got.Timestamp == misp.Int(s.Clock.Unix()) {
+		t.Errorf("event after a failed edit: published %t, timestamp %d; want published, not bumped", got.Published, got.Timestamp)
+	}
 }
 
 func testAttributeDelete(t *testing.T, s *Stores) {

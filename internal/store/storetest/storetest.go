@@ -105,6 +105,7 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"EditEventMerge", testEditEventMerge},
 		{"PublishAndDelete", testPublishAndDelete},
 		{"Attributes", testAttributes},
+		{"AttributeEditTags", testAttributeEditTags},
 		{"AttributeDelete", testAttributeDelete},
 		{"Objects", testObjects},
 		{"ObjectDelete", testObjectDelete},

@@ -83,7 +83,7 @@ func testVisibility(t *testing.T, s *Stores) {
 		{"UpdateAttribute", func(a *misp.Actor, id ids) error {
 			x := *attr
 			x.ID, x.Timestamp, x.Comment = misp.Int(id.attr), 0, "hijacked"
-			return s.Attributes.UpdateAttribute(ctx, a, &x)
+			return s.Attributes.UpdateAttribute(ctx, a, &x, false)
 		}},
 		{"DeleteAttribute(soft)", func(a *misp.Actor, id ids) error { return s.Attributes.DeleteAttribute(ctx, a, id.attr, false) }},
 		{"DeleteAttribute(hard)", func(a *misp.Actor, id ids) error { return s.Attributes.DeleteAttribute(ctx, a, id.attr, true) }},
