@@ -107,6 +107,8 @@ CREATE INDEX events_orgc_id_idx ON events (orgc_id);
 
 CREATE INDEX events_publish_timestamp_idx ON events (publish_timestamp);
 
+CREATE INDEX events_sharing_group_id_idx ON events (sharing_group_id) WHERE sharing_group_id <> 0;
+
 CREATE INDEX events_timestamp_idx ON events (timestamp);
 
 CREATE TABLE object_references (
@@ -210,6 +212,46 @@ CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+CREATE TABLE sharing_group_orgs (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    sharing_group_id INTEGER  NOT NULL REFERENCES sharing_groups (id) ON DELETE CASCADE,
+    org_id           INTEGER  NOT NULL REFERENCES organisations (id),
+    extend           INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (sharing_group_id, org_id)
+);
+
+CREATE INDEX sharing_group_orgs_org_idx ON sharing_group_orgs (org_id, sharing_group_id);
+
+CREATE TABLE sharing_group_servers (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    sharing_group_id INTEGER  NOT NULL REFERENCES sharing_groups (id) ON DELETE CASCADE,
+    server_id        INTEGER  NOT NULL DEFAULT 0,
+    all_orgs         INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (sharing_group_id, server_id)
+);
+
+CREATE INDEX sharing_group_servers_server_idx ON sharing_group_servers (server_id, all_orgs, sharing_group_id);
+
+CREATE TABLE sharing_groups (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid              TEXT    NOT NULL UNIQUE,
+    name              TEXT    NOT NULL,
+    description       TEXT    NOT NULL DEFAULT '',
+    releasability     TEXT    NOT NULL DEFAULT '',
+    org_id            INTEGER  NOT NULL REFERENCES organisations (id),
+    organisation_uuid TEXT    NOT NULL DEFAULT '',
+    sync_user_id      INTEGER  NOT NULL DEFAULT 0,
+    active            INTEGER NOT NULL DEFAULT 1,
+    local             INTEGER NOT NULL DEFAULT 1,
+    roaming           INTEGER NOT NULL DEFAULT 0,
+    created           INTEGER  NOT NULL DEFAULT 0,
+    modified          INTEGER  NOT NULL DEFAULT 0
+);
+
+CREATE UNIQUE INDEX sharing_groups_name_idx ON sharing_groups (lower(name));
+
+CREATE INDEX sharing_groups_org_id_idx ON sharing_groups (org_id);
 
 CREATE TABLE tags (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
