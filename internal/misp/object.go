@@ -143,8 +143,11 @@ type ObjectStore interface {
 	// r.ReferencedID with r.ReferencedType), always with a new UUID.
 	// ErrInvalid if the target is not in the event.
 	CreateObjectReference(ctx context.Context, actor *Actor, r *ObjectReference) error
-	// FindObjectReferenceByID returns a reference. ErrNotFound.
+	// FindObjectReferenceByID returns a reference, soft-deleted ones
+	// included. ErrNotFound.
 	FindObjectReferenceByID(ctx context.Context, actor *Actor, id int64) (*ObjectReference, error)
+	// FindObjectReferenceByUUID is FindObjectReferenceByID by UUID.
+	FindObjectReferenceByUUID(ctx context.Context, actor *Actor, uuid string) (*ObjectReference, error)
 	// DeleteObjectReference soft- or hard-deletes a reference.
 	DeleteObjectReference(ctx context.Context, actor *Actor, id int64, hard bool) error
 }

@@ -88,11 +88,11 @@ func (a *API) referenceAdd(w http.ResponseWriter, r *http.Request, actor *misp.A
 	return nil
 }
 
-// referenceDelete is POST /object_references/delete/{id}[/{hard}]
+// referenceDelete is POST /object_references/delete/{id|uuid}[/{hard}]
 // (perm_add + may modify the event; PyMISP passes hard as "/true"): soft
 // delete by default. 404 "Invalid object reference." for an unknown or
 // invisible reference, 403 with the same text when it may not be
-// modified. References are found by numeric id only.
+// modified. The answer names the reference by numeric id, as MISP's does.
 func (a *API) referenceDelete(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
 	if err := requirePerm(r, actor.Perms.Add); err != nil {
 		return err
@@ -102,10 +102,13 @@ func (a *API) referenceDelete(w http.ResponseWriter, r *http.Request, actor *mis
 	if err != nil {
 		hard = phpTruthy(r.PathValue("hard"))
 	}
-	id, ok := parseID(r.PathValue("id"))
+	target, ok := parseRef(r.PathValue("id"))
 	ref, err := (*misp.ObjectReference)(nil), misp.ErrNotFound
-	if ok {
-		ref, err = a.st.Objects.FindObjectReferenceByID(ctx, actor, id)
+	switch {
+	case ok && target.UUID != "":
+		ref, err = a.st.Objects.FindObjectReferenceByUUID(ctx, actor, target.UUID)
+	case ok:
+		ref, err = a.st.Objects.FindObjectReferenceByID(ctx, actor, target.ID)
 	}
 	var e *misp.Event
 	if err == nil {
@@ -115,11 +118,12 @@ func (a *API) referenceDelete(w http.ResponseWriter, r *http.Request, actor *mis
 		return exception(r, http.StatusNotFound, "Invalid object reference.")
 	}
 	if err != nil {
-		return fmt.Errorf("find object reference %d: %w", id, err)
+		return fmt.Errorf("find object reference %s: %w", r.PathValue("id"), err)
 	}
 	if !actor.CanModifyEvent(e) {
 		return exception(r, http.StatusForbidden, "Invalid object reference.")
 	}
+	id := int64(ref.ID)
 	err = a.st.Objects.DeleteObjectReference(ctx, actor, id, hard)
 	if errors.Is(err, misp.ErrNotFound) {
 		return exception(r, http.StatusNotFound, "Invalid object reference.")

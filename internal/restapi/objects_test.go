@@ -3,6 +3,7 @@ package restapi
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -211,6 +212,28 @@ func TestObjectReferences(t *testing.T) {
 		t.Errorf("after hard delete: %v", refs)
 	}
 	e.callObj(t, "POST", "/objectReferences/delete/"+id, e.AUser.Key, nil, http.StatusNotFound)
+
+	// By uuid, as PyMISP's delete_object_reference names a reference
+	// that has one; the answer still gives the numeric id.
+	firstID, firstUUID := ref["id"].(string), ref["uuid"].(string)
+	before = e.snapshot(t)
+	e.callObj(t, "POST", "/object_references/delete/"+firstUUID, e.BUser.Key, nil, http.StatusNotFound)
+	e.callObj(t, "POST", "/object_references/delete/aaaaaaaa-0000-4000-8000-00000000ffff", e.AUser.Key, nil, http.StatusNotFound)
+	e.assertUnchanged(t, before)
+	out = e.callObj(t, "POST", "/object_references/delete/"+firstUUID, e.AUser.Key, nil, http.StatusOK)
+	if out["message"] != "ObjectReference deleted" || out["id"] != firstID {
+		t.Errorf("delete by uuid answer = %v, want id %s", out, firstID)
+	}
+	ev = dig(t, e.callObj(t, "GET", "/events/view/1/deleted:1", e.AUser.Key, nil, http.StatusOK), "Event").(obj)
+	if refs := dig(t, ev, "Object", 0, "ObjectReference").([]any); len(refs) != 2 || dig(t, refs, 1, "deleted") != true {
+		t.Errorf("after soft delete by uuid: %v", refs)
+	}
+	e.callObj(t, "POST", "/object_references/delete/"+strings.ToUpper(firstUUID)+"/true", e.AUser.Key, nil, http.StatusOK)
+	ev = dig(t, e.callObj(t, "GET", "/events/view/1/deleted:1", e.AUser.Key, nil, http.StatusOK), "Event").(obj)
+	if refs := dig(t, ev, "Object", 0, "ObjectReference").([]any); len(refs) != 1 {
+		t.Errorf("after hard delete by uuid: %v", refs)
+	}
+	e.callObj(t, "POST", "/object_references/delete/"+firstUUID+"/true", e.AUser.Key, nil, http.StatusNotFound)
 }
 
 func TestObjectNeedsPermModify(t *testing.T) {

@@ -293,12 +293,13 @@ func (db *DB) CreateObjectReference(ctx context.Context, actor *misp.Actor, r *m
 	return nil
 }
 
-// visibleReference loads reference id if actor may see it.
-func visibleReference(ctx context.Context, tx *tx, actor *misp.Actor, id int64) (*misp.ObjectReference, error) {
+// visibleReference loads the reference whose col (r.id or r.uuid) is val
+// if actor may see it; ErrNotFound otherwise.
+func visibleReference(ctx context.Context, tx *tx, actor *misp.Actor, col string, val any) (*misp.ObjectReference, error) {
 	var a args
 	q := "SELECT " + referenceCols + ` FROM object_references r
 		JOIN objects ob ON ob.id = r.object_id JOIN events e ON e.id = r.event_id
-		WHERE r.id = ` + a.add(id) + " AND " + objectVisible(&a, "e", "ob", actor) +
+		WHERE ` + col + " = " + a.add(val) + " AND " + objectVisible(&a, "e", "ob", actor) +
 		" AND " + elementDeleted(&a, "e", "r.deleted", misp.DeletedInclude, actor)
 	var r *misp.ObjectReference
 	err := tx.one(ctx, q, a, func(rows *sql.Rows) error {
@@ -307,17 +308,26 @@ func visibleReference(ctx context.Context, tx *tx, actor *misp.Actor, id int64) 
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reference %d: %w", id, err)
+		return nil, fmt.Errorf("reference %v: %w", val, err)
 	}
 	return r, nil
 }
 
 // FindObjectReferenceByID returns a reference. ErrNotFound.
 func (db *DB) FindObjectReferenceByID(ctx context.Context, actor *misp.Actor, id int64) (*misp.ObjectReference, error) {
+	return db.findReference(ctx, actor, "r.id", id)
+}
+
+// FindObjectReferenceByUUID is FindObjectReferenceByID by UUID.
+func (db *DB) FindObjectReferenceByUUID(ctx context.Context, actor *misp.Actor, uuid string) (*misp.ObjectReference, error) {
+	return db.findReference(ctx, actor, "r.uuid", misp.NormalizeUUID(uuid))
+}
+
+func (db *DB) findReference(ctx context.Context, actor *misp.Actor, col string, val any) (*misp.ObjectReference, error) {
 	var r *misp.ObjectReference
 	err := db.read(ctx, func(tx *tx) error {
 		var err error
-		r, err = visibleReference(ctx, tx, actor, id)
+		r, err = visibleReference(ctx, tx, actor, col, val)
 		return err
 	})
 	if err != nil {
@@ -330,7 +340,7 @@ func (db *DB) FindObjectReferenceByID(ctx context.Context, actor *misp.Actor, id
 // hard-deletes a reference, unpublishing the event.
 func (db *DB) DeleteObjectReference(ctx context.Context, actor *misp.Actor, id int64, hard bool) error {
 	err := db.write(ctx, func(tx *tx) error {
-		r, err := visibleReference(ctx, tx, actor, id)
+		r, err := visibleReference(ctx, tx, actor, "r.id", id)
 		if err != nil {
 			return err
 		}

@@ -209,6 +209,15 @@ func testObjectReferences(t *testing.T, s *Stores) {
 	if d := diff(want, got); d != "" {
 		t.Errorf("FindObjectReferenceByID() (-want +got):\n%s", d)
 	}
+	got, err = s.Objects.FindObjectReferenceByUUID(ctx, f.a2, upper(byUUID.UUID))
+	if err != nil {
+		t.Fatalf("FindObjectReferenceByUUID() = %v", err)
+	}
+	if d := diff(want, got); d != "" {
+		t.Errorf("FindObjectReferenceByUUID() (-want +got):\n%s", d)
+	}
+	_, err = s.Objects.FindObjectReferenceByUUID(ctx, f.a, target.UUID)
+	wantErr(t, "FindObjectReferenceByUUID(an attribute's uuid)", err, misp.ErrNotFound)
 
 	byID := &misp.ObjectReference{ObjectID: o.ID, ReferencedID: o2.ID, ReferencedType: misp.ReferencedObject, RelationshipType: "drops"}
 	if err := s.Objects.CreateObjectReference(ctx, f.a, byID); err != nil {
@@ -238,6 +247,9 @@ func testObjectReferences(t *testing.T, s *Stores) {
 	if err != nil || !got.Deleted || got.Timestamp != misp.Int(s.Clock.Unix()) {
 		t.Errorf("soft-deleted reference = %+v, %v", got, err)
 	}
+	if got, err := s.Objects.FindObjectReferenceByUUID(ctx, f.a, byUUID.UUID); err != nil || !got.Deleted {
+		t.Errorf("FindObjectReferenceByUUID(soft-deleted) = %+v, %v; want the deleted reference", got, err)
+	}
 	if ev := mustFindEvent(t, s, f.a, e.ID); len(ev.Object[0].ObjectReference) != 1 {
 		t.Errorf("event shows %d references of the object, want 1 (the deleted one hidden)", len(ev.Object[0].ObjectReference))
 	}
@@ -246,5 +258,7 @@ func testObjectReferences(t *testing.T, s *Stores) {
 	if !errors.Is(err, misp.ErrNotFound) {
 		t.Errorf("FindObjectReferenceByID(hard-deleted) = %v, want ErrNotFound", err)
 	}
+	_, err = s.Objects.FindObjectReferenceByUUID(ctx, f.a, byUUID.UUID)
+	wantErr(t, "FindObjectReferenceByUUID(hard-deleted)", err, misp.ErrNotFound)
 	wantErr(t, "DeleteObjectReference(again)", s.Objects.DeleteObjectReference(ctx, f.a, int64(byUUID.ID), true), misp.ErrNotFound)
 }

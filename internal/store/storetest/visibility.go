@@ -119,6 +119,14 @@ func testVisibility(t *testing.T, s *Stores) {
 			_, err := s.Objects.FindObjectReferenceByID(ctx, a, id.ref)
 			return err
 		}},
+		{"FindObjectReferenceByUUID", func(a *misp.Actor, id ids) error {
+			u := ref.UUID
+			if id.ref != int64(ref.ID) {
+				u = misp.NewUUID()
+			}
+			_, err := s.Objects.FindObjectReferenceByUUID(ctx, a, u)
+			return err
+		}},
 		{"DeleteObjectReference(soft)", func(a *misp.Actor, id ids) error {
 			return s.Objects.DeleteObjectReference(ctx, a, id.ref, false)
 		}},
@@ -183,7 +191,8 @@ func testVisibility(t *testing.T, s *Stores) {
 		actor *misp.Actor
 	}{{"other user of A", f.a2}, {"site admin", f.admin}} {
 		for _, name := range []string{"FindEventByID", "FindEventByUUID", "FindAttributeByID", "FindAttributeByUUID",
-			"FindObjectByID", "FindObjectByUUID", "FindObjectReferenceByID"} {
+			"FindObjectByID", "FindObjectByUUID", "FindObjectReferenceByID",
+			"FindObjectReferenceByUUID"} {
 			for _, c := range calls {
 				if c.name == name {
 					wantErr(t, who.name+": "+name, c.do(who.actor, real), nil)
