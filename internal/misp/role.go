@@ -1,6 +1,11 @@
 package misp
 
-import "context"
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+)
 
 // Perms are a role's perm_* flags (misp-access-control §9.1).
 type Perms struct {
@@ -73,6 +78,23 @@ func PermissionDescription(level int) string {
 	return "read_only"
 }
 
+// ParsePermission reads a permission level as admin/roles/add and /edit
+// accept it: a number 0–3 (or its string) or one of the names
+// read_only, manage_own, manage_org, publish. ok is false for anything
+// else.
+func ParsePermission(s string) (level int, ok bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if n, err := strconv.Atoi(s); err == nil {
+		return n, n >= PermissionReadOnly && n <= PermissionPublish
+	}
+	for l := PermissionReadOnly; l <= PermissionPublish; l++ {
+		if s == PermissionDescription(l) {
+			return l, true
+		}
+	}
+	return 0, false
+}
+
 // SetPermission overwrites add/modify/modify_org/publish from a permission
 // level, as MISP's Role::beforeSave does.
 func (p *Perms) SetPermission(level int) {
@@ -97,6 +119,36 @@ type Role struct {
 	RateLimitCount        Int    `json:"rate_limit_count"`
 }
 
+// limitRE is what memory_limit and max_execution_time accept: empty (the
+// instance default), -1 (unlimited), or a number with an optional K, M or
+// G unit (PHP's shorthand; units only mean something for memory).
+var limitRE = regexp.MustCompile(`^(-1|[0-9]+[KMGkmg]?)?$`)
+
+// Validate checks the fields a role save needs: a name, and well-formed
+// limits. Uniqueness of the name is the store's job (ErrConflict).
+func (r *Role) Validate() error {
+	v := &ValidationError{}
+	r.Name = strings.TrimSpace(r.Name)
+	if r.Name == "" {
+		v.Add("name", "Mandatory field not set.")
+	}
+	if len(r.Name) > 255 {
+		v.Add("name", "Name too long (max 255 characters).")
+	}
+	r.MemoryLimit = strings.TrimSpace(r.MemoryLimit)
+	if !limitRE.MatchString(r.MemoryLimit) {
+		v.Add("memory_limit", "Invalid memory limit: leave empty, use -1, or a number with an optional K, M or G unit.")
+	}
+	r.MaxExecutionTime = strings.TrimSpace(r.MaxExecutionTime)
+	if !limitRE.MatchString(r.MaxExecutionTime) || strings.ContainsAny(r.MaxExecutionTime, "KMGkmg") {
+		v.Add("max_execution_time", "Invalid execution time: leave empty, use -1, or a number of seconds.")
+	}
+	if r.RateLimitCount < 0 {
+		v.Add("rate_limit_count", "The rate limit cannot be negative.")
+	}
+	return v.Err()
+}
+
 // Default role ids, seeded by the first migration with MISP's default roles
 // (misp-access-control §9.2).
 const (
@@ -116,4 +168,22 @@ type RoleStore interface {
 	FindRoles(ctx context.Context) ([]*Role, error)
 	// FindDefaultRole returns the role flagged default_role. ErrNotFound if none is.
 	FindDefaultRole(ctx context.Context) (*Role, error)
+	// CreateRole stores r, setting ID, Created and Modified. The role is
+	// never created as the default one (see SetDefaultRole). A
+	// *ValidationError for bad fields; ErrConflict if the name is taken
+	// (case-insensitively).
+	CreateRole(ctx context.Context, r *Role) error
+	// UpdateRole saves every field of r over the stored role r.ID except
+	// Created and DefaultRole, and sets Modified. Users of the role see
+	// the change on their next request: roles are read per request, never
+	// cached. ErrNotFound; *ValidationError; ErrConflict if the name is
+	// taken by another role.
+	UpdateRole(ctx context.Context, r *Role) error
+	// DeleteRole removes a role. ErrNotFound; ErrConflict while users have
+	// the role, and for the default role.
+	DeleteRole(ctx context.Context, id int64) error
+	// SetDefaultRole makes role id the one new users get, and clears the
+	// flag on every other role, so that exactly one role is the default.
+	// ErrNotFound.
+	SetDefaultRole(ctx context.Context, id int64) error
 }

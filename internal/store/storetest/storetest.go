@@ -88,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		fn   func(t *testing.T, s *Stores)
 	}{
 		{"Roles", testRoles},
+		{"RoleWrites", testRoleWrites},
 		{"Settings", testSettings},
 		{"Orgs", testOrgs},
 		{"Users", testUsers},
