@@ -155,7 +155,10 @@ type EventStore interface {
 	// tags in one transaction (validated by the caller), setting IDs,
 	// UUIDs, timestamps, org_id, orgc_id and user_id. Unknown tags are
 	// created only if createTags is true, otherwise skipped. A duplicate
-	// event UUID returns a *ConflictError naming the existing event.
+	// event UUID returns a *ConflictError naming the existing event; an
+	// attribute or object whose UUID is already stored (in any event), a
+	// *ConflictError naming that attribute or object. Other UUID clashes
+	// (two children of e sharing one, a reference) are ErrConflict.
 	CreateEvent(ctx context.Context, actor *Actor, e *Event, createTags bool) error
 	// FindEventByID returns a full event. ErrNotFound.
 	FindEventByID(ctx context.Context, actor *Actor, id int64, opts EventViewOptions) (*Event, error)
@@ -178,11 +181,17 @@ type EventStore interface {
 
 // ConflictError reports an entity that already exists.
 type ConflictError struct {
-	What string // "event", "attribute", ...
+	What string // "event", "attribute", "object", ...
 	ID   int64  // the existing entity's id
+	UUID string // the UUID in dispute, if the entity was named by one
 }
 
-func (e *ConflictError) Error() string { return e.What + " already exists" }
+func (e *ConflictError) Error() string {
+	if e.UUID != "" {
+		return e.What + " " + e.UUID + " already exists"
+	}
+	return e.What + " already exists"
+}
 
 // Is makes a ConflictError match ErrConflict.
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }

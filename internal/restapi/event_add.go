@@ -108,7 +108,7 @@ func (a *API) eventAdd(w http.ResponseWriter, r *http.Request, actor *misp.Actor
 	var ce *misp.ConflictError
 	var ve *misp.ValidationError
 	switch {
-	case errors.As(err, &ce):
+	case errors.As(err, &ce) && ce.What == "event":
 		// The sync protocol relies on this answer (quirk #2).
 		return &httpserver.Error{
 			Status: http.StatusNotFound,
@@ -122,7 +122,16 @@ func (a *API) eventAdd(w http.ResponseWriter, r *http.Request, actor *misp.Actor
 	case errors.As(err, &ve):
 		return saveFail(r, failName, "/events/add", map[string]any{"Event": ve.Fields}, "")
 	case errors.Is(err, misp.ErrConflict):
-		// An attribute, object or reference uuid that exists elsewhere.
+		if errors.As(err, &ce) {
+			if path := conflictPath(in, ce); path != "" {
+				// An attribute or object uuid stored elsewhere, in the
+				// words of MISP's isUnique validation of the uuid.
+				return saveFail(r, failName, "/events/add", treeErrors{
+					path: {"uuid": {"The UUID provided is not unique"}},
+				}, "")
+			}
+		}
+		// Two children sharing a uuid, or a reference uuid stored elsewhere.
 		return saveFail(r, failName, "/events/add", map[string]any{"Event": map[string][]string{
 			"uuid": {"An attribute, object or object reference of the event has a UUID that is not unique."},
 		}}, "")
@@ -130,6 +139,44 @@ func (a *API) eventAdd(w http.ResponseWriter, r *http.Request, actor *misp.Actor
 		return fmt.Errorf("add event: %w", err)
 	}
 	return a.writeEvent(w, r, actor, int64(e.ID))
+}
+
+// conflictPath names the element of an incoming event that a
+// *misp.ConflictError of CreateEvent is about, as treeErrors does
+// ("Event.Attribute[2]", "Event.Object[0]", "Event.Object[0].Attribute[1]"),
+// or "" if no attribute or object of the request has its uuid.
+func conflictPath(in *mispjson.EventInput, ce *misp.ConflictError) string {
+	uuid := misp.NormalizeUUID(ce.UUID)
+	if uuid == "" {
+		return ""
+	}
+	same := func(u string) bool { return misp.NormalizeUUID(u) == uuid }
+	attrPath := func(path string, list []*mispjson.AttributeInput) string {
+		for i, ai := range list {
+			if same(ai.Attribute.UUID) {
+				return fmt.Sprintf("%s[%d]", path, i)
+			}
+		}
+		return ""
+	}
+	switch ce.What {
+	case "attribute":
+		if p := attrPath("Event.Attribute", in.Attributes); p != "" {
+			return p
+		}
+		for i, oi := range in.Objects {
+			if p := attrPath(fmt.Sprintf("Event.Object[%d].Attribute", i), oi.Attributes); p != "" {
+				return p
+			}
+		}
+	case "object":
+		for i, oi := range in.Objects {
+			if same(oi.Object.UUID) {
+				return fmt.Sprintf("Event.Object[%d]", i)
+			}
+		}
+	}
+	return ""
 }
 
 // writeEvent answers with the stored event id as events/view shows it,

@@ -715,10 +715,35 @@ func TestEventChildrenSharingGroupAndConflicts(t *testing.T) {
 	if fmt.Sprint(values) != "[203.0.113.7 evil.example 192.0.2.22]" {
 		t.Errorf("edit: attributes %v", values)
 	}
-	// A child uuid that exists in another event fails the add.
+	// A child uuid that exists in another event fails the add; the
+	// errors name the child.
 	before := e.snapshot(t)
-	out := e.callObj(t, "POST", "/events/add", e.AUser.Key, obj{"info": "dup", "Attribute": []any{
-		obj{"uuid": attrIP, "type": "ip-dst", "value": "192.0.2.1"}}}, http.StatusForbidden)
+	conflicts := []struct {
+		name string
+		body obj
+		path string
+	}{
+		{"attribute", obj{"info": "dup", "Attribute": []any{
+			obj{"type": "ip-dst", "value": "192.0.2.2"},
+			obj{"uuid": strings.ToUpper(attrIP), "type": "ip-dst", "value": "192.0.2.1"}}}, "Event.Attribute[1]"},
+		{"object", obj{"info": "dup object", "Object": []any{obj{"uuid": objFile, "name": "file", "meta-category": "file",
+			"Attribute": []any{obj{"type": "filename", "object_relation": "filename", "value": "x.exe"}}}}}, "Event.Object[0]"},
+		{"object attribute", obj{"info": "dup object attribute", "Object": []any{obj{"name": "file", "meta-category": "file",
+			"Attribute": []any{
+				obj{"type": "filename", "object_relation": "filename", "value": "x.exe"},
+				obj{"uuid": attrMD5, "type": "md5", "object_relation": "md5", "value": "0123456789abcdef0123456789abcdef"}}}}},
+			"Event.Object[0].Attribute[1]"},
+	}
+	for _, c := range conflicts {
+		out := e.callObj(t, "POST", "/events/add", e.AUser.Key, c.body, http.StatusForbidden)
+		if msg := dig(t, out, "errors", c.path, "uuid", 0); msg != "The UUID provided is not unique" {
+			t.Errorf("%s conflict: errors[%q] = %v", c.name, c.path, out["errors"])
+		}
+	}
+	// Two children sharing a new uuid clash only with each other.
+	out := e.callObj(t, "POST", "/events/add", e.AUser.Key, obj{"info": "twins", "Attribute": []any{
+		obj{"uuid": "aaaaaaaa-0000-4000-8000-00000000fff1", "type": "ip-dst", "value": "192.0.2.3"},
+		obj{"uuid": "aaaaaaaa-0000-4000-8000-00000000fff1", "type": "ip-dst", "value": "192.0.2.4"}}}, http.StatusForbidden)
 	dig(t, out, "errors", "Event", "uuid")
 	e.assertUnchanged(t, before)
 

@@ -320,6 +320,34 @@ func (w *childWriter) loadStoredChildren(ctx context.Context, attrs []*misp.Attr
 	return nil
 }
 
+// storedConflict returns a *misp.ConflictError for the first incoming
+// attribute or object, in document order, whose UUID is stored already
+// (in any event), for CreateEvent. loadStoredChildren must have run.
+// References are left to the INSERT: one whose target is not in the
+// event is dropped, not written, so its UUID cannot clash.
+func (w *childWriter) storedConflict(attrs []*misp.Attribute, objs []*misp.Object) error {
+	attrConflict := func(list []*misp.Attribute) error {
+		for _, a := range list {
+			if s, ok := w.stored["attributes"][a.UUID]; ok && a.UUID != "" {
+				return &misp.ConflictError{What: "attribute", ID: s.id, UUID: a.UUID}
+			}
+		}
+		return nil
+	}
+	if err := attrConflict(attrs); err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if s, ok := w.stored["objects"][o.UUID]; ok && o.UUID != "" {
+			return &misp.ConflictError{What: "object", ID: s.id, UUID: o.UUID}
+		}
+		if err := attrConflict(o.Attribute); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // mergeObject applies an incoming object to the event (Event::_edit →
 // MispObject::editObject): an object of another event is ignored, a
 // stored one is updated only if the incoming timestamp is unset or newer

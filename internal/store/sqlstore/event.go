@@ -78,7 +78,7 @@ func createEvent(ctx context.Context, tx *tx, actor *misp.Actor, e *misp.Event, 
 	var existing int64
 	err := tx.get(ctx, "SELECT id FROM events WHERE uuid = $1", []any{e.UUID}, &existing)
 	if err == nil {
-		return &misp.ConflictError{What: "event", ID: existing}
+		return &misp.ConflictError{What: "event", ID: existing, UUID: e.UUID}
 	}
 	if !errors.Is(err, misp.ErrNotFound) {
 		return err
@@ -108,6 +108,17 @@ func createEvent(ctx context.Context, tx *tx, actor *misp.Actor, e *misp.Event, 
 			e.AttributeCount++
 		}
 	}
+	// A child UUID stored elsewhere would fail its multi-row INSERT with
+	// a unique violation that cannot say which row; looking the UUIDs up
+	// first lets the caller name the element.
+	tags := newTagResolver(createTags)
+	w := &childWriter{tx: tx, tags: tags}
+	if err := w.loadStoredChildren(ctx, e.Attribute, e.Object); err != nil {
+		return err
+	}
+	if err := w.storedConflict(e.Attribute, e.Object); err != nil {
+		return err
+	}
 
 	err = tx.get(ctx, `INSERT INTO events (uuid, org_id, orgc_id, user_id, date, info, threat_level_id,
 			analysis, distribution, sharing_group_id, published, publish_timestamp, timestamp,
@@ -125,11 +136,10 @@ func createEvent(ctx context.Context, tx *tx, actor *misp.Actor, e *misp.Event, 
 		return err
 	}
 	eventID := int64(e.ID)
-	tags := newTagResolver(createTags)
 	if err := attachEventTags(ctx, tx, tags, eventID, e.Tag); err != nil {
 		return err
 	}
-	w := &childWriter{tx: tx, eventID: eventID, tags: tags}
+	w.eventID = eventID
 	if err := w.insertObjects(ctx, e.Object); err != nil {
 		return err
 	}

@@ -152,30 +152,52 @@ func testCreateEventConflicts(t *testing.T, s *Stores) {
 		mod(e)
 		return e
 	}
+	stored := func(what string, id misp.Int, uuid string) *misp.ConflictError {
+		return &misp.ConflictError{What: what, ID: int64(id), UUID: uuid}
+	}
 	cases := []struct {
-		name string
-		e    *misp.Event
+		name  string
+		actor *misp.Actor // nil: f.a
+		e     *misp.Event
+		want  *misp.ConflictError // nil: any ErrConflict
 	}{
-		{"2nd attribute reuses a stored attribute uuid", mk("a", func(e *misp.Event) { e.Attribute[1].UUID = first.Attribute[0].UUID })},
-		{"two attributes share a uuid", mk("b", func(e *misp.Event) {
+		{"2nd attribute reuses a stored attribute uuid", nil,
+			mk("a", func(e *misp.Event) { e.Attribute[1].UUID = upper(first.Attribute[0].UUID) }),
+			stored("attribute", first.Attribute[0].ID, first.Attribute[0].UUID)},
+		{"attribute reuses the uuid of an invisible attribute", f.b,
+			mk("a2", func(e *misp.Event) { e.Attribute[0].UUID = first.Attribute[0].UUID }),
+			stored("attribute", first.Attribute[0].ID, first.Attribute[0].UUID)},
+		{"two attributes share a uuid", nil, mk("b", func(e *misp.Event) {
 			e.Attribute[0].UUID = "0f5b1e2c-1f0e-4c38-9f0b-8a1e2d3c4b5a"
 			e.Attribute[1].UUID = "0f5b1e2c-1f0e-4c38-9f0b-8a1e2d3c4b5a"
-		})},
-		{"object reuses a stored object uuid", mk("c", func(e *misp.Event) {
+		}), nil},
+		{"object reuses a stored object uuid", nil, mk("c", func(e *misp.Event) {
 			o := newObject(newObjectAttr("filename", "filename", "Payload delivery", "b.exe"))
 			o.UUID = first.Object[0].UUID
 			e.Object = []*misp.Object{o}
-		})},
-		{"object attribute reuses a stored uuid", mk("d", func(e *misp.Event) {
+		}), stored("object", first.Object[0].ID, first.Object[0].UUID)},
+		{"object attribute reuses a stored uuid", nil, mk("d", func(e *misp.Event) {
 			a := newObjectAttr("filename", "filename", "Payload delivery", "b.exe")
 			a.UUID = first.Object[0].Attribute[0].UUID
 			e.Object = []*misp.Object{newObject(a)}
-		})},
+		}), stored("attribute", first.Object[0].Attribute[0].ID, first.Object[0].Attribute[0].UUID)},
 	}
 	before := count()
 	for _, c := range cases {
-		err := s.Events.CreateEvent(ctx, f.a, c.e, true)
+		actor := c.actor
+		if actor == nil {
+			actor = f.a
+		}
+		err := s.Events.CreateEvent(ctx, actor, c.e, true)
 		wantErr(t, "CreateEvent("+c.name+")", err, misp.ErrConflict)
+		if c.want != nil {
+			var got *misp.ConflictError
+			if !errors.As(err, &got) {
+				t.Errorf("CreateEvent(%s) = %v, want %+v", c.name, err, c.want)
+			} else if d := diff(c.want, got); d != "" {
+				t.Errorf("CreateEvent(%s) conflict (-want +got):\n%s", c.name, d)
+			}
+		}
 		// Atomic: nothing of the event is left behind.
 		if _, err := s.Events.FindEventByUUID(ctx, f.admin, c.e.UUID, misp.EventViewOptions{}); !errors.Is(err, misp.ErrNotFound) {
 			t.Errorf("%s: FindEventByUUID() = %v, want ErrNotFound", c.name, err)
