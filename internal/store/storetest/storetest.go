@@ -26,6 +26,7 @@ type Store interface {
 	misp.AttributeStore
 	misp.ObjectStore
 	misp.SettingStore
+	misp.AuditStore
 }
 
 // Stores bundles the per-aggregate interfaces under test and the clock the
@@ -40,6 +41,7 @@ type Stores struct {
 	Attributes misp.AttributeStore
 	Objects    misp.ObjectStore
 	Settings   misp.SettingStore
+	Audit      misp.AuditStore
 	// Clock must be the store's clock: the suite sets and advances it.
 	Clock *Clock
 }
@@ -47,7 +49,7 @@ type Stores struct {
 // NewStores bundles one implementation of every interface with its clock.
 func NewStores(s Store, clock *Clock) *Stores {
 	return &Stores{Roles: s, Orgs: s, Users: s, AuthKeys: s, Tags: s, Events: s,
-		Attributes: s, Objects: s, Settings: s, Clock: clock}
+		Attributes: s, Objects: s, Settings: s, Audit: s, Clock: clock}
 }
 
 // Start is the time a fresh Clock reads.
@@ -115,6 +117,7 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"Visibility", testVisibility},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"LargeEvent", testLargeEvent},
+		{"Audit", testAudit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -46,6 +46,35 @@ CREATE INDEX attributes_value1_idx ON attributes (value1);
 
 CREATE INDEX attributes_value2_idx ON attributes (value2);
 
+CREATE TABLE audit_logs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    created     INTEGER NOT NULL,
+    user_id     INTEGER NOT NULL DEFAULT 0,
+    org_id      INTEGER NOT NULL DEFAULT 0,
+    org         TEXT    NOT NULL DEFAULT '',
+    email       TEXT    NOT NULL DEFAULT '',
+    ip          TEXT    NOT NULL DEFAULT '',
+    request_id  TEXT    NOT NULL DEFAULT '',
+    action      TEXT    NOT NULL,
+    model       TEXT    NOT NULL DEFAULT '',
+    model_id    INTEGER NOT NULL DEFAULT 0,
+    title       TEXT    NOT NULL DEFAULT '',
+    description TEXT    NOT NULL DEFAULT '',
+    change      TEXT    NOT NULL DEFAULT '',
+    method      TEXT    NOT NULL DEFAULT '',
+    route       TEXT    NOT NULL DEFAULT '',
+    path        TEXT    NOT NULL DEFAULT '',
+    status      INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE INDEX audit_logs_created_idx ON audit_logs (created);
+
+CREATE INDEX audit_logs_model_idx ON audit_logs (model, model_id);
+
+CREATE INDEX audit_logs_org_id_idx ON audit_logs (org_id, id);
+
+CREATE INDEX audit_logs_user_id_idx ON audit_logs (user_id, id);
+
 CREATE TABLE auth_keys (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     uuid          TEXT    NOT NULL UNIQUE,
