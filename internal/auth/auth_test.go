@@ -198,3 +198,34 @@ func TestAuthenticate(t *testing.T) {
 		t.Errorf("5 requests within a minute touched the key %d times, want at most 1", st.touched-before)
 	}
 }
+
+// lenientStore returns its one key for any digest, as a store with a
+// prefix-matching or collation bug might.
+type lenientStore struct{ fakeStore }
+
+func (l *lenientStore) FindAuthKeyByHash(context.Context, []byte) (*misp.AuthKey, error) {
+	for _, k := range l.keys {
+		return k, nil
+	}
+	return nil, misp.ErrNotFound
+}
+
+func TestAuthenticateComparesDigest(t *testing.T) {
+	st := &lenientStore{fakeStore{keys: map[string]*misp.AuthKey{}, users: map[int64]*misp.User{
+		1: {ID: 1, OrgID: 1, RoleID: 3},
+	}, roles: map[int64]*misp.Role{3: {ID: 3, Perms: misp.Perms{Auth: true}}}}}
+	k := misp.AuthKey{ID: 1, UserID: 1}
+	good := GenerateKey()
+	if err := NewAuthKey(&k, good); err != nil {
+		t.Fatal(err)
+	}
+	st.keys[string(k.Hash)] = &k
+	a := NewAuthenticator(st, nil)
+	ip := netip.MustParseAddr("127.0.0.1")
+	if _, _, err := a.Authenticate(context.Background(), []string{good}, ip); err != nil {
+		t.Fatalf("Authenticate(right key) = %v", err)
+	}
+	if _, _, err := a.Authenticate(context.Background(), []string{GenerateKey()}, ip); !errors.Is(err, misp.ErrUnauthenticated) {
+		t.Errorf("Authenticate(wrong key, store returns a row) = %v, want ErrUnauthenticated", err)
+	}
+}

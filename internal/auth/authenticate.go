@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
@@ -102,13 +103,28 @@ func (a *Authenticator) Authenticate(ctx context.Context, keys []string, ip neti
 	return nil, nil, last
 }
 
+// authenticateOne checks one key.
+//
+// The key is looked up by its SHA-256 digest, through an index whose
+// comparisons take time that depends on the data. That leaks nothing about
+// stored keys: the timing can tell at most how many leading bytes of the
+// presented key's digest equal a stored digest's, and since a digest
+// reveals nothing about its key nor lets anyone steer a guess's digest
+// toward a target (preimage resistance), that knowledge brings no guess
+// closer to a key. The constant-time comparison after the lookup is
+// defence in depth: a store that returned a row for a digest it should
+// not (a collation or prefix-match bug) still cannot authenticate it.
 func (a *Authenticator) authenticateOne(ctx context.Context, raw string, ip netip.Addr) (*misp.Actor, *misp.AuthKey, error) {
-	key, err := a.store.FindAuthKeyByHash(ctx, HashKey(raw))
+	digest := HashKey(raw)
+	key, err := a.store.FindAuthKeyByHash(ctx, digest)
 	if errors.Is(err, misp.ErrNotFound) {
 		return nil, nil, &Error{Message: MsgAuthFailed}
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("find auth key: %w", err)
+	}
+	if subtle.ConstantTimeCompare(key.Hash, digest) != 1 {
+		return nil, nil, &Error{Message: MsgAuthFailed}
 	}
 	now := a.now().Unix()
 	if key.Expired(now) {
