@@ -203,6 +203,12 @@ type Adapter struct {
 	Auth Authenticator
 	// Keys extracts candidate API keys from a request.
 	Keys func(http.Header) []string
+	// Throttle, when set, refuses clients that failed to authenticate too
+	// often (429) before their keys are checked.
+	Throttle Throttle
+	// Audit, when set, records state-changing requests, failed
+	// authentications and throttling (see audit.go).
+	Audit AuditLog
 }
 
 // Public adapts a handler that needs no authentication.
@@ -215,11 +221,24 @@ func (a *Adapter) Public(h HandlerFunc) http.Handler {
 }
 
 // Authed adapts a handler that needs an authenticated actor. Failed
-// authentication answers 403 with MISP's message.
+// authentication answers 403 with MISP's message; a client throttled for
+// failing too often gets 429, whatever its key. Failures, throttling and
+// every state-changing request that reaches h are recorded in the audit
+// log.
 func (a *Adapter) Authed(h ActorHandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		actor, key, err := a.Auth.Authenticate(r.Context(), a.Keys(r.Header), ClientIP(r))
+		ip, keys := ClientIP(r), a.Keys(r.Header)
+		if a.Throttle != nil {
+			if wait, blocked := a.Throttle.Blocked(ip, keys); blocked {
+				a.refuseThrottled(w, r, wait)
+				return
+			}
+		}
+		actor, key, err := a.Auth.Authenticate(r.Context(), keys, ip)
 		if err != nil {
+			if errors.Is(err, misp.ErrUnauthenticated) {
+				a.authFailed(r, ip, keys, err)
+			}
 			writeError(w, r, a.Log, err)
 			return
 		}
@@ -229,9 +248,30 @@ func (a *Adapter) Authed(h ActorHandlerFunc) http.Handler {
 		if key != nil && key.Expiration > 0 {
 			w.Header().Set("X-Auth-Key-Expiration", time.Unix(int64(key.Expiration), 0).UTC().Format(time.RFC3339))
 		}
-		if err := h(w, r, actor); err != nil {
-			writeError(w, r, a.Log, err)
+		if a.Audit == nil || !auditedMethod(r.Method) {
+			if err := h(w, r, actor); err != nil {
+				writeError(w, r, a.Log, err)
+			}
+			return
 		}
+		rec := &statusRecorder{ResponseWriter: w}
+		completed := false
+		defer func() {
+			// Recorded before the response is complete, so that a client
+			// reading the log right after its write finds the entry; a
+			// handler that panicked is recorded as the 500 it becomes.
+			status := rec.status
+			if !completed {
+				status = http.StatusInternalServerError
+			} else if status == 0 {
+				status = http.StatusOK
+			}
+			a.record(r, actorEntry(r, ip, actor, status))
+		}()
+		if err := h(rec, r, actor); err != nil {
+			writeError(rec, r, a.Log, err)
+		}
+		completed = true
 	})
 }
 
