@@ -20,7 +20,7 @@ func visibleAttribute(ctx context.Context, tx *tx, actor *misp.Actor, id int64) 
 	var a args
 	q := `SELECT a.id, a.event_id, a.object_id, a.timestamp, a.uuid, a.deleted
 		FROM attributes a JOIN events e ON e.id = a.event_id
-		WHERE a.id = ` + a.add(id) + " AND " + attributeVisible(&a, "e", "a", actor) +
+		WHERE a.id = ` + a.add(id) + " AND " + tx.attributeVisible(&a, "e", "a", actor) +
 		" AND " + elementDeleted(&a, "e", "a.deleted", misp.DeletedInclude, actor)
 	var r attrRef
 	err := tx.get(ctx, q, a, &r.id, &r.eventID, &r.objectID, &r.timestamp, &r.uuid, scanPlainBool(&r.deleted))
@@ -133,7 +133,7 @@ func (db *DB) findAttribute(ctx context.Context, actor *misp.Actor, col string, 
 	var attr *misp.Attribute
 	err := db.read(ctx, func(tx *tx) error {
 		var a args
-		where := col + " = " + a.add(val) + " AND " + attributeVisible(&a, "e", "a", actor) +
+		where := col + " = " + a.add(val) + " AND " + tx.attributeVisible(&a, "e", "a", actor) +
 			" AND " + elementDeleted(&a, "e", "a.deleted", f, actor)
 		attrs, err := queryAttributes(ctx, tx, where, "", a)
 		if err != nil {
@@ -153,7 +153,7 @@ func (db *DB) FindAttributes(ctx context.Context, actor *misp.Actor, f misp.Attr
 	var attrs []*misp.Attribute
 	err := db.read(ctx, func(tx *tx) error {
 		var a args
-		where := attributeVisible(&a, "e", "a", actor) + " AND " + elementDeleted(&a, "e", "a.deleted", f.Deleted, actor)
+		where := tx.attributeVisible(&a, "e", "a", actor) + " AND " + elementDeleted(&a, "e", "a.deleted", f.Deleted, actor)
 		if f.EventID != 0 {
 			where += " AND a.event_id = " + a.add(f.EventID)
 		}

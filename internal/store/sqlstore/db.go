@@ -18,6 +18,9 @@ type DB struct {
 	// Now is the clock every timestamp written by the store comes from.
 	// Tests replace it; it must not be changed while the DB is in use.
 	Now func() time.Time
+	// Policy is the instance's visibility configuration; like Now, it is
+	// set before the DB is used.
+	Policy Policy
 }
 
 // Compile-time proof that *DB fulfils every store contract.

@@ -22,7 +22,7 @@ type eventRef struct {
 func visibleEvent(ctx context.Context, tx *tx, actor *misp.Actor, id int64) (eventRef, error) {
 	var a args
 	q := "SELECT e.id, e.org_id, e.timestamp, e.publish_timestamp, e.published FROM events e WHERE e.id = " +
-		a.add(id) + " AND " + eventVisible(&a, "e", actor)
+		a.add(id) + " AND " + tx.eventVisible(&a, "e", actor)
 	var r eventRef
 	err := tx.get(ctx, q, a, &r.id, &r.orgID, &r.timestamp, &r.publishTimestamp, scanPlainBool(&r.published))
 	if err != nil {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/razmena/razmena/internal/misp"
@@ -103,7 +104,7 @@ func (db *DB) FindEventByUUID(ctx context.Context, actor *misp.Actor, uuid strin
 func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, val any, opts misp.EventViewOptions) (*misp.Event, error) {
 	var a args
 	q := "SELECT " + eventCols + " FROM " + eventFrom + " WHERE " + col + " = " + a.add(val) +
-		" AND " + eventVisible(&a, "e", actor)
+		" AND " + tx.eventVisible(&a, "e", actor)
 	var e *misp.Event
 	err := tx.one(ctx, q, a, func(rows *sql.Rows) error {
 		var err error
@@ -114,11 +115,17 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 		return nil, err
 	}
 	id := int64(e.ID)
+	if creatorEmailVisible(actor, e) {
+		err := tx.get(ctx, "SELECT email FROM users WHERE id = $1", []any{int64(e.UserID)}, &e.EventCreatorEmail)
+		if err != nil && !errors.Is(err, misp.ErrNotFound) {
+			return nil, err
+		}
+	}
 
 	a = nil
 	q = "SELECT " + tagCols + `, et.event_id, et.local, et.relationship_type
 		FROM event_tags et JOIN tags t ON t.id = et.tag_id JOIN events e ON e.id = et.event_id
-		WHERE et.event_id = ` + a.add(id) + " AND " + eventVisible(&a, "e", actor)
+		WHERE et.event_id = ` + a.add(id) + " AND " + tx.eventVisible(&a, "e", actor)
 	if opts.ExcludeLocalTags {
 		q += " AND et.local = FALSE"
 	}
@@ -133,7 +140,7 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 
 	a = nil
 	q = "SELECT " + objectCols + " FROM objects ob JOIN events e ON e.id = ob.event_id WHERE ob.event_id = " +
-		a.add(id) + " AND " + objectVisible(&a, "e", "ob", actor) +
+		a.add(id) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
 		" AND " + elementDeleted(&a, "e", "ob.deleted", opts.Deleted, actor) + " ORDER BY ob.id"
 	objects := make(map[int64]*misp.Object)
 	e.Object = []*misp.Object{}
@@ -148,8 +155,9 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 	}
 
 	a = nil
-	attrs, err := queryAttributes(ctx, tx, "a.event_id = "+a.add(id)+" AND "+attributeVisible(&a, "e", "a", actor)+
-		" AND "+elementDeleted(&a, "e", "a.deleted", opts.Deleted, actor), "", a)
+	attrWhere := "a.event_id = " + a.add(id) + " AND " + tx.attributeVisible(&a, "e", "a", actor) +
+		" AND " + elementDeleted(&a, "e", "a.deleted", opts.Deleted, actor)
+	attrs, err := queryAttributes(ctx, tx, attrWhere, "", a)
 	if err != nil {
 		return nil, err
 	}
@@ -159,19 +167,31 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 		if at.ObjectID == 0 {
 			e.Attribute = append(e.Attribute, at)
 		} else if o := objects[int64(at.ObjectID)]; o != nil {
-			// Attributes of an object that is not returned are only
-			// reachable through it, so they are dropped with it.
 			o.Attribute = append(o.Attribute, at)
 		} else {
+			// The object is visible but not returned (deleted):
+			// its attributes are only reachable through it.
 			continue
 		}
 		byID[int64(at.ID)] = at
 	}
+	// MISP's JSON converter drops objects left without attributes, so an
+	// object whose attributes are all hidden (or deleted) does not show.
+	shown := e.Object[:0]
+	for _, o := range e.Object {
+		if len(o.Attribute) > 0 {
+			shown = append(shown, o)
+		} else {
+			delete(objects, int64(o.ID))
+		}
+	}
+	e.Object = shown
 
 	a = nil
 	q = "SELECT " + referenceCols + ` FROM object_references r
 		JOIN objects ob ON ob.id = r.object_id JOIN events e ON e.id = r.event_id
-		WHERE r.event_id = ` + a.add(id) + " AND " + objectVisible(&a, "e", "ob", actor) +
+		WHERE r.event_id = ` + a.add(id) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
+		" AND " + referenceTargetVisible(&a, "e", "r", actor) +
 		" AND " + elementDeleted(&a, "e", "r.deleted", opts.Deleted, actor) + " ORDER BY r.id"
 	err = tx.each(ctx, q, a, func(rows *sql.Rows) error {
 		r, err := scanReference(rows)
@@ -184,8 +204,12 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 		return nil, err
 	}
 
+	// Tags of the returned attributes only: the same attribute predicate
+	// selects the tag rows, so hidden attributes' tags are never read.
 	a = nil
-	where := "at.event_id = " + a.add(id) + " AND " + eventVisible(&a, "e", actor)
+	where := "at.event_id = " + a.add(id) + " AND at.attribute_id IN (SELECT a.id FROM attributes a WHERE " +
+		"a.event_id = " + a.add(id) + " AND " + tx.attributeVisible(&a, "e", "a", actor) +
+		" AND " + elementDeleted(&a, "e", "a.deleted", opts.Deleted, actor) + ")"
 	if opts.ExcludeLocalTags {
 		where += " AND at.local = FALSE"
 	}

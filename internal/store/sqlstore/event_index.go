@@ -45,7 +45,7 @@ func (db *DB) FindEvents(ctx context.Context, actor *misp.Actor, f misp.EventFil
 
 func findEvents(ctx context.Context, tx *tx, actor *misp.Actor, f misp.EventFilter) ([]*misp.Event, int64, error) {
 	var a args
-	where := eventFilterWhere(&a, actor, f)
+	where := eventFilterWhere(tx, &a, actor, f)
 	order, ok := eventSorts[f.Sort]
 	if !ok {
 		order = "e.id"
@@ -84,8 +84,8 @@ func findEvents(ctx context.Context, tx *tx, actor *misp.Actor, f misp.EventFilt
 
 // eventFilterWhere builds the WHERE clause of the event index: visibility
 // and every filter of f, all in SQL.
-func eventFilterWhere(a *args, actor *misp.Actor, f misp.EventFilter) string {
-	conds := []string{eventVisible(a, "e", actor)}
+func eventFilterWhere(tx *tx, a *args, actor *misp.Actor, f misp.EventFilter) string {
+	conds := []string{tx.eventVisible(a, "e", actor)}
 	add := func(c string) { conds = append(conds, c) }
 	if len(f.IDs) > 0 {
 		add("e.id IN (" + inList(a, f.IDs) + ")")
@@ -145,7 +145,7 @@ func eventFilterWhere(a *args, actor *misp.Actor, f misp.EventFilter) string {
 			match += " OR (a.value1 = " + a.add(l) + " AND a.value2 = " + a.add(r) + ")"
 		}
 		add("EXISTS (SELECT 1 FROM attributes a WHERE a.event_id = e.id AND a.deleted = FALSE AND (" +
-			match + ") AND " + attributeVisible(a, "e", "a", actor) + ")")
+			match + ") AND " + tx.attributeVisible(a, "e", "a", actor) + ")")
 	}
 	if f.Minimal {
 		add("e.attribute_count > 0")

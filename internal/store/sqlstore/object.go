@@ -21,7 +21,7 @@ func visibleObject(ctx context.Context, tx *tx, actor *misp.Actor, id int64) (ob
 	var a args
 	q := `SELECT ob.id, ob.event_id, ob.timestamp, ob.uuid, ob.deleted
 		FROM objects ob JOIN events e ON e.id = ob.event_id
-		WHERE ob.id = ` + a.add(id) + " AND " + objectVisible(&a, "e", "ob", actor) +
+		WHERE ob.id = ` + a.add(id) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
 		" AND " + elementDeleted(&a, "e", "ob.deleted", misp.DeletedInclude, actor)
 	var r objectRef
 	err := tx.get(ctx, q, a, &r.id, &r.eventID, &r.timestamp, &r.uuid, scanPlainBool(&r.deleted))
@@ -103,7 +103,7 @@ func findObject(ctx context.Context, tx *tx, actor *misp.Actor, col string, val 
 	}
 	var a args
 	q := "SELECT " + objectCols + " FROM objects ob JOIN events e ON e.id = ob.event_id WHERE " + col + " = " +
-		a.add(val) + " AND " + objectVisible(&a, "e", "ob", actor) + " AND " + elementDeleted(&a, "e", "ob.deleted", f, actor)
+		a.add(val) + " AND " + tx.objectVisible(&a, "e", "ob", actor) + " AND " + elementDeleted(&a, "e", "ob.deleted", f, actor)
 	var o *misp.Object
 	err := tx.one(ctx, q, a, func(rows *sql.Rows) error {
 		var err error
@@ -116,7 +116,7 @@ func findObject(ctx context.Context, tx *tx, actor *misp.Actor, col string, val 
 	id := int64(o.ID)
 
 	a = nil
-	attrs, err := queryAttributes(ctx, tx, "a.object_id = "+a.add(id)+" AND "+attributeVisible(&a, "e", "a", actor)+
+	attrs, err := queryAttributes(ctx, tx, "a.object_id = "+a.add(id)+" AND "+tx.attributeVisible(&a, "e", "a", actor)+
 		" AND "+elementDeleted(&a, "e", "a.deleted", f, actor), "", a)
 	if err != nil {
 		return nil, err
@@ -129,7 +129,8 @@ func findObject(ctx context.Context, tx *tx, actor *misp.Actor, col string, val 
 	a = nil
 	q = "SELECT " + referenceCols + ` FROM object_references r
 		JOIN objects ob ON ob.id = r.object_id JOIN events e ON e.id = r.event_id
-		WHERE r.object_id = ` + a.add(id) + " AND " + objectVisible(&a, "e", "ob", actor) +
+		WHERE r.object_id = ` + a.add(id) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
+		" AND " + referenceTargetVisible(&a, "e", "r", actor) +
 		" AND " + elementDeleted(&a, "e", "r.deleted", f, actor) + " ORDER BY r.id"
 	err = tx.each(ctx, q, a, func(rows *sql.Rows) error {
 		r, err := scanReference(rows)
@@ -294,12 +295,14 @@ func (db *DB) CreateObjectReference(ctx context.Context, actor *misp.Actor, r *m
 }
 
 // visibleReference loads the reference whose col (r.id or r.uuid) is val
-// if actor may see it; ErrNotFound otherwise.
+// if actor may see it, its source object and its target; ErrNotFound
+// otherwise.
 func visibleReference(ctx context.Context, tx *tx, actor *misp.Actor, col string, val any) (*misp.ObjectReference, error) {
 	var a args
 	q := "SELECT " + referenceCols + ` FROM object_references r
 		JOIN objects ob ON ob.id = r.object_id JOIN events e ON e.id = r.event_id
-		WHERE ` + col + " = " + a.add(val) + " AND " + objectVisible(&a, "e", "ob", actor) +
+		WHERE ` + col + " = " + a.add(val) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
+		" AND " + referenceTargetVisible(&a, "e", "r", actor) +
 		" AND " + elementDeleted(&a, "e", "r.deleted", misp.DeletedInclude, actor)
 	var r *misp.ObjectReference
 	err := tx.one(ctx, q, a, func(rows *sql.Rows) error {

@@ -21,12 +21,14 @@ const (
 	retryBackoff = 2 * time.Millisecond
 )
 
-// tx is one store transaction: the database transaction, the dialect and
-// the fixed time every timestamp of the transaction is taken from.
+// tx is one store transaction: the database transaction, the dialect,
+// the fixed time every timestamp of the transaction is taken from, and
+// the visibility policy its predicates apply.
 type tx struct {
-	tx  *sql.Tx
-	d   *Dialect
-	now time.Time
+	tx     *sql.Tx
+	d      *Dialect
+	now    time.Time
+	policy Policy
 }
 
 // unix is the transaction time in Unix seconds.
@@ -84,7 +86,7 @@ func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(*tx) error
 	if err != nil {
 		return db.dialect.translate(err)
 	}
-	t := &tx{tx: sqlTx, d: db.dialect, now: db.Now().UTC()}
+	t := &tx{tx: sqlTx, d: db.dialect, now: db.Now().UTC(), policy: db.Policy}
 	defer func() {
 		if err != nil {
 			// The error of fn is what matters; a failed rollback leaves

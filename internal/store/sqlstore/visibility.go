@@ -2,39 +2,139 @@ package sqlstore
 
 import "github.com/razmena/razmena/internal/misp"
 
-// This file is the single place where data visibility becomes SQL. Every
+// This file is the single place where data visibility becomes SQL
+// (misp-access-control §2–§4, decisions in docs/access-control.md). Every
 // read and write of events, attributes, objects, references and tag links
-// joins the event row and adds these predicates, so that an event the
-// actor may not see behaves exactly as a missing one. Widening the rules
-// to distribution levels and sharing groups (misp-access-control §3, §4)
-// means changing these functions only.
+// joins the event row and adds these predicates, so that an event or
+// element the actor may not see behaves exactly as a missing one, and
+// index counts and pages are filtered in the database.
+//
+// The predicates are composable strings over table aliases chosen by the
+// caller; values are bound through args, the distribution levels are
+// constants. For a site admin every predicate is TRUE, for a nil actor
+// FALSE.
+
+// Policy is the instance configuration that changes who sees what.
+type Policy struct {
+	// UnpublishedPrivate is MISP.unpublishedprivate: an unpublished event
+	// (and everything in it) is visible only to its owner organisation
+	// and site admins.
+	UnpublishedPrivate bool
+}
+
+// noActor reports an actor that may see nothing.
+func noActor(actor *misp.Actor) bool { return actor == nil || actor.User == nil }
+
+// sharingGroupIDs returns a subquery selecting SharingGroup::authorizedIds
+// for a non-site-admin of organisation org (a bound placeholder): the
+// groups listing the organisation as a member, and those listing this
+// instance (server 0) with all_orgs. The group's owner is not a member by
+// ownership alone, and the active flag is ignored (§2, §13 #2, #10).
+func sharingGroupIDs(org string) string {
+	return "(SELECT sgo.sharing_group_id FROM sharing_group_orgs sgo WHERE sgo.org_id = " + org +
+		" UNION SELECT sgs.sharing_group_id FROM sharing_group_servers sgs WHERE sgs.server_id = 0 AND sgs.all_orgs = TRUE)"
+}
 
 // eventVisible returns the predicate under which the events row aliased e
-// is visible to actor (misp-access-control §3). Today: a site admin sees
-// every event, others the events their organisation owns (org_id, not
-// orgc_id).
-func eventVisible(a *args, e string, actor *misp.Actor) string {
+// is visible to actor (misp-access-control §3): its owner organisation
+// (org_id, not orgc_id) sees it; everybody sees distributions 1–3, and
+// the authorised organisations of its sharing group distribution 4 —
+// those two only once published when the policy makes unpublished events
+// private.
+func (t *tx) eventVisible(a *args, e string, actor *misp.Actor) string {
 	switch {
-	case actor == nil || actor.User == nil:
+	case noActor(actor):
 		return "FALSE"
 	case actor.SiteAdmin():
 		return "TRUE"
 	}
-	return "(" + e + ".org_id = " + a.add(actor.OrgID()) + ")"
+	org := a.add(actor.OrgID())
+	shared := "(" + e + ".distribution IN (1, 2, 3) OR (" + e + ".distribution = 4 AND " + e +
+		".sharing_group_id IN " + sharingGroupIDs(org) + "))"
+	if t.policy.UnpublishedPrivate {
+		shared = "(" + shared + " AND " + e + ".published = TRUE)"
+	}
+	return "(" + e + ".org_id = " + org + " OR " + shared + ")"
+}
+
+// elementDistVisible is the element part of §4.1 for the attributes or
+// objects row x of the events row e, for a non-site-admin of organisation
+// org: distributions 1, 2, 3 and 5 (inherit: the event check passed
+// already), 0 for the event's owner organisation, 4 for an authorised
+// sharing group. A distribution-4 element of a group outside the actor's
+// authorised set is hidden from the owner organisation too: MISP's
+// fetchEvent removes it (§4.1 second pass, §13 #15), and Razmena applies
+// that on every path, not only on events/view.
+func elementDistVisible(e, x, org string) string {
+	return "(" + x + ".distribution IN (1, 2, 3, 5) OR (" + x + ".distribution = 0 AND " + e + ".org_id = " + org +
+		") OR (" + x + ".distribution = 4 AND " + x + ".sharing_group_id IN " + sharingGroupIDs(org) + "))"
+}
+
+// attributeDistVisible is elementDistVisible for the attributes row x,
+// adding that the object of an object attribute must be visible too: its
+// attributes are only reachable through it (§4.1, §4.2).
+func attributeDistVisible(e, x, org string) string {
+	xo := x + "_ob"
+	return "(" + elementDistVisible(e, x, org) + " AND (" + x + ".object_id = 0 OR EXISTS (SELECT 1 FROM objects " + xo +
+		" WHERE " + xo + ".id = " + x + ".object_id AND " + elementDistVisible(e, xo, org) + ")))"
 }
 
 // attributeVisible returns the predicate for the attributes row x of the
-// events row e (misp-access-control §4.2). Today attributes share their
-// event's visibility.
-func attributeVisible(a *args, e, x string, actor *misp.Actor) string {
-	_ = x // element distribution is not applied yet
-	return eventVisible(a, e, actor)
+// events row e (misp-access-control §4.2): the event is visible, and so
+// are the attribute and, for an object attribute, its object.
+func (t *tx) attributeVisible(a *args, e, x string, actor *misp.Actor) string {
+	switch {
+	case noActor(actor):
+		return "FALSE"
+	case actor.SiteAdmin():
+		return "TRUE"
+	}
+	return "(" + t.eventVisible(a, e, actor) + " AND " + attributeDistVisible(e, x, a.add(actor.OrgID())) + ")"
 }
 
 // objectVisible is attributeVisible for the objects row x.
-func objectVisible(a *args, e, x string, actor *misp.Actor) string {
-	_ = x
-	return eventVisible(a, e, actor)
+func (t *tx) objectVisible(a *args, e, x string, actor *misp.Actor) string {
+	switch {
+	case noActor(actor):
+		return "FALSE"
+	case actor.SiteAdmin():
+		return "TRUE"
+	}
+	return "(" + t.eventVisible(a, e, actor) + " AND " + elementDistVisible(e, x, a.add(actor.OrgID())) + ")"
+}
+
+// referenceTargetVisible returns the predicate under which the target of
+// the object_references row r (in the events row e) is visible to actor:
+// an attribute or object of the same event that attributeVisible or
+// objectVisible admits, and that is live or whose deletion the actor may
+// see. MISP shows references to hidden targets with their uuid and
+// relationship; Razmena drops them (§4.5, §13 #7). The event itself and
+// the reference's source object are the caller's to check.
+func referenceTargetVisible(a *args, e, r string, actor *misp.Actor) string {
+	switch {
+	case noActor(actor):
+		return "FALSE"
+	case actor.SiteAdmin():
+		return "TRUE"
+	}
+	org := a.add(actor.OrgID())
+	deleted := deletedVisible(a, e, actor)
+	ra, ro := r+"_at", r+"_ob"
+	return "((" + r + ".referenced_type = 0 AND EXISTS (SELECT 1 FROM attributes " + ra + " WHERE " + ra + ".id = " + r +
+		".referenced_id AND " + ra + ".event_id = " + r + ".event_id AND " + attributeDistVisible(e, ra, org) +
+		" AND (" + ra + ".deleted = FALSE OR " + deleted + "))) OR (" + r + ".referenced_type = 1 AND EXISTS (SELECT 1 FROM objects " + ro +
+		" WHERE " + ro + ".id = " + r + ".referenced_id AND " + ro + ".event_id = " + r + ".event_id AND " +
+		elementDistVisible(e, ro, org) + " AND (" + ro + ".deleted = FALSE OR " + deleted + "))))"
+}
+
+// creatorEmailVisible reports whether actor receives the event's
+// event_creator_email: site admins, and perm_audit users of the creator
+// organisation (orgc_id, not the owner; misp-access-control §4.5).
+func creatorEmailVisible(actor *misp.Actor, e *misp.Event) bool {
+	if noActor(actor) {
+		return false
+	}
+	return actor.SiteAdmin() || (bool(actor.Perms.Audit) && int64(e.OrgcID) == actor.OrgID())
 }
 
 // deletedVisible returns the predicate under which soft-deleted elements
@@ -43,7 +143,7 @@ func objectVisible(a *args, e, x string, actor *misp.Actor) string {
 // path as §13 #3 recommends).
 func deletedVisible(a *args, e string, actor *misp.Actor) string {
 	switch {
-	case actor == nil || actor.User == nil:
+	case noActor(actor):
 		return "FALSE"
 	case actor.SiteAdmin() || bool(actor.Perms.Sync):
 		return "TRUE"

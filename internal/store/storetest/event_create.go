@@ -75,6 +75,7 @@ func testCreateEvent(t *testing.T, s *Stores) {
 		want := *e
 		want.Org = &misp.OrgRef{ID: f.orgA.ID, Name: f.orgA.Name, UUID: f.orgA.UUID, Local: true}
 		want.Orgc = want.Org
+		want.EventCreatorEmail = f.userA.Email // perm_audit user of the creator org
 		if d := diff(&want, got); d != "" {
 			t.Errorf("%s (-want +got):\n%s", find.name, d)
 		}

@@ -57,6 +57,7 @@ func testEditEvent(t *testing.T, s *Stores) {
 	want.PublishTimestamp = got.PublishTimestamp
 	want.Org = &misp.OrgRef{ID: f.orgA.ID, Name: f.orgA.Name, UUID: f.orgA.UUID, Local: true}
 	want.Orgc = want.Org
+	want.EventCreatorEmail = f.userA.Email
 	want.Tag = []*misp.AttachedTag{keep.Attach(false, nil), added.Attach(true, nil)}
 	if d := diff(&want, got); d != "" {
 		t.Errorf("edited event (-want +got):\n%s", d)

@@ -131,7 +131,7 @@ func testFindEvents(t *testing.T, s *Stores) {
 			[]string{"other"}, []*misp.Attribute{newAttr("md5", "Payload delivery", "0123456789abcdef0123456789abcdef")}},
 		{"gamma", f.a2, "2026-02-01", misp.ThreatLevelMedium, misp.AnalysisOngoing, misp.DistributionCommunity, false,
 			[]string{"tlp:white", "other"}, nil},
-		{"delta of B", f.b, "2026-01-15", misp.ThreatLevelHigh, misp.AnalysisInitial, misp.DistributionAll, true,
+		{"delta of B", f.b, "2026-01-15", misp.ThreatLevelHigh, misp.AnalysisInitial, misp.DistributionOrgOnly, true,
 			[]string{"tlp:white"}, []*misp.Attribute{newAttr("domain", "Network activity", "evil.test")}},
 	}
 	events := map[string]*misp.Event{}
@@ -168,7 +168,7 @@ func testFindEvents(t *testing.T, s *Stores) {
 	}{
 		{"own org only", f.a, misp.EventFilter{}, []string{"alpha 50% off", "beta", "gamma"}, 3},
 		{"site admin sees all", f.admin, misp.EventFilter{}, []string{"alpha 50% off", "beta", "gamma", "delta of B"}, 4},
-		{"org B", f.b, misp.EventFilter{}, []string{"delta of B"}, 1},
+		{"org B: its own and A's shared events", f.b, misp.EventFilter{}, []string{"beta", "gamma", "delta of B"}, 3},
 		{"ids", f.a, misp.EventFilter{IDs: []int64{int64(alpha.ID), int64(events["delta of B"].ID)}}, []string{"alpha 50% off"}, 1},
 		{"uuids", f.a, misp.EventFilter{UUIDs: []string{upper(beta.UUID)}}, []string{"beta"}, 1},
 		{"published", f.a, misp.EventFilter{Published: ptr(true)}, []string{"alpha 50% off"}, 1},
