@@ -29,6 +29,7 @@ type Stores struct {
 	Users      misp.UserStore
 	Roles      misp.RoleStore
 	AuthKeys   misp.AuthKeyStore
+	Audit      misp.AuditStore
 }
 
 // Config is what the API needs to know about the instance.
@@ -75,6 +76,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerUsers(mux)
 	a.registerRoles(mux)
 	a.registerAuthKeys(mux)
+	a.registerLogs(mux)
 }
 
 func (a *API) now() time.Time { return a.cfg.Now() }

@@ -95,10 +95,12 @@ func newTestEnv(t *testing.T) *testEnv {
 	e.PublisherRO = e.mustKey(t, e.APublisher.User, 7, true)
 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ad := &httpserver.Adapter{Log: log, Auth: auth.NewAuthenticator(db, clock.Now), Keys: auth.Candidates}
+	throttle := auth.NewThrottle(auth.ThrottleConfig{Limit: auth.DefaultFailLimit, Window: auth.DefaultFailWindow, Now: clock.Now})
+	ad := &httpserver.Adapter{Log: log, Auth: auth.NewAuthenticator(db, clock.Now), Keys: auth.Candidates,
+		Throttle: throttle, Audit: db}
 	e.API = New(Stores{
 		Events: db, Attributes: db, Objects: db, Tags: db,
-		Orgs: db, Users: db, Roles: db, AuthKeys: db,
+		Orgs: db, Users: db, Roles: db, AuthKeys: db, Audit: db,
 	}, ad, Config{
 		BaseURL:      testBaseURL,
 		Version:      "2.5.1",
