@@ -41,11 +41,21 @@ const LocalServerID = 0
 
 // SharingGroupServer is a member instance; AllOrgs makes every
 // organisation of that instance a member. ServerID 0 is this instance.
+// Server describes the instance; the store leaves it nil, since what
+// names this instance (its base URL) is configuration.
 type SharingGroupServer struct {
-	ID             Int  `json:"id"`
-	SharingGroupID Int  `json:"sharing_group_id"`
-	ServerID       Int  `json:"server_id"`
-	AllOrgs        Bool `json:"all_orgs"`
+	ID             Int        `json:"id"`
+	SharingGroupID Int        `json:"sharing_group_id"`
+	ServerID       Int        `json:"server_id"`
+	AllOrgs        Bool       `json:"all_orgs"`
+	Server         *ServerRef `json:"Server,omitempty"`
+}
+
+// ServerRef is the short server block MISP nests in sharing groups.
+type ServerRef struct {
+	ID   Int    `json:"id"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
 }
 
 // Validate normalises and checks the group's own fields.
@@ -96,6 +106,18 @@ func (g *SharingGroup) Authorised(a *Actor) bool {
 	return a.SiteAdmin() || g.HasOrg(a.OrgID()) || g.LocalAllOrgs()
 }
 
+// Usable reports whether actor may share new data with g: the group is
+// active and its data visible to actor. It is SharingGroup::
+// fetchAllAuthorised(U, 'name', active=1), which events/add and
+// attributes/add|edit consult (misp-access-control §8.2). MISP is laxer
+// for the children of an event (checkIfAuthorised: the owner organisation
+// too, and inactive groups); Razmena applies Usable to them as well, so
+// that an inactive group takes no new data and nobody files data under a
+// group whose data they would not see.
+func (g *SharingGroup) Usable(a *Actor) bool {
+	return bool(g.Active) && g.Authorised(a)
+}
+
 // CanView is SharingGroup::checkIfAuthorised: a site admin, the owner
 // organisation, a member, or any local organisation when the instance is
 // listed with all_orgs. It governs viewing the group and referencing it.
@@ -137,36 +159,47 @@ type SharingGroupFilter struct {
 	Offset int
 }
 
-// SharingGroupStore persists sharing groups. Listing and lookups are
-// limited to the groups the actor may view (CanView); a group outside that
-// set behaves as a missing one (ErrNotFound).
+// SharingGroupStore persists sharing groups. Lookups by id or uuid are
+// limited to the groups the actor may view (CanView), the index to the
+// groups whose data it may see (Authorised), both decided in SQL; a group
+// outside that set behaves as a missing one (ErrNotFound). A group comes
+// with its owner Organisation, its member organisations (each with
+// Organisation) and its member servers, both ordered by row id. Writes
+// take no actor: the caller has checked CanExtend or CanDelete.
 type SharingGroupStore interface {
 	// CreateSharingGroup stores g with its member organisations and
-	// servers, setting IDs, UUID (if empty), created and modified.
-	// ErrConflict if the name or UUID is taken; ErrInvalid if a member
-	// organisation does not exist.
+	// servers, setting the IDs (of members too), UUID (if empty), created
+	// and modified. ErrConflict if the name or UUID is taken; ErrInvalid if
+	// the owner or a member organisation does not exist.
 	CreateSharingGroup(ctx context.Context, g *SharingGroup) error
 	// FindSharingGroupByID returns a group with members. ErrNotFound.
 	FindSharingGroupByID(ctx context.Context, actor *Actor, id int64) (*SharingGroup, error)
 	// FindSharingGroupByUUID returns a group with members. ErrNotFound.
 	FindSharingGroupByUUID(ctx context.Context, actor *Actor, uuid string) (*SharingGroup, error)
 	// FindSharingGroups lists the groups whose data actor may see
-	// (Authorised), ordered by name, with members, and the total count.
+	// (Authorised: all for a site admin), ordered by name, with members,
+	// and the total number of matching groups (before Limit/Offset).
 	FindSharingGroups(ctx context.Context, actor *Actor, f SharingGroupFilter) ([]*SharingGroup, int64, error)
-	// UpdateSharingGroup replaces the group's own fields (not members),
-	// setting modified. ErrNotFound, ErrConflict.
+	// UpdateSharingGroup replaces the group's own fields (name,
+	// description, releasability, active, roaming, local), setting
+	// modified; members, owner, uuid and created are kept. ErrNotFound,
+	// ErrConflict (name taken).
 	UpdateSharingGroup(ctx context.Context, g *SharingGroup) error
-	// DeleteSharingGroup removes a group. ErrNotFound; ErrConflict while an
-	// event, attribute or object uses it.
+	// DeleteSharingGroup removes a group with its members. ErrNotFound;
+	// ErrConflict while an event, attribute or object uses it.
 	DeleteSharingGroup(ctx context.Context, id int64) error
 	// AddSharingGroupOrg adds (or updates the extend flag of) a member
-	// organisation. ErrNotFound (group), ErrInvalid (organisation).
+	// organisation, setting the group's modified. ErrNotFound (group),
+	// ErrInvalid (organisation).
 	AddSharingGroupOrg(ctx context.Context, sgID, orgID int64, extend bool) error
-	// RemoveSharingGroupOrg removes a member organisation. ErrNotFound if it was not one.
+	// RemoveSharingGroupOrg removes a member organisation, setting the
+	// group's modified. ErrNotFound if it was not one.
 	RemoveSharingGroupOrg(ctx context.Context, sgID, orgID int64) error
-	// AddSharingGroupServer adds (or updates all_orgs of) a member server;
-	// server 0 is this instance. ErrNotFound (group).
+	// AddSharingGroupServer adds (or updates all_orgs of) a member server,
+	// setting the group's modified; server 0 is this instance. ErrNotFound
+	// (group).
 	AddSharingGroupServer(ctx context.Context, sgID, serverID int64, allOrgs bool) error
-	// RemoveSharingGroupServer removes a member server. ErrNotFound if it was not one.
+	// RemoveSharingGroupServer removes a member server, setting the
+	// group's modified. ErrNotFound if it was not one.
 	RemoveSharingGroupServer(ctx context.Context, sgID, serverID int64) error
 }

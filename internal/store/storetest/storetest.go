@@ -27,6 +27,7 @@ type Store interface {
 	misp.ObjectStore
 	misp.SettingStore
 	misp.AuditStore
+	misp.SharingGroupStore
 }
 
 // Stores bundles the per-aggregate interfaces under test and the clock the
@@ -42,6 +43,8 @@ type Stores struct {
 	Objects    misp.ObjectStore
 	Settings   misp.SettingStore
 	Audit      misp.AuditStore
+	// SharingGroups is the sharing-group store.
+	SharingGroups misp.SharingGroupStore
 	// Clock must be the store's clock: the suite sets and advances it.
 	Clock *Clock
 }
@@ -49,7 +52,7 @@ type Stores struct {
 // NewStores bundles one implementation of every interface with its clock.
 func NewStores(s Store, clock *Clock) *Stores {
 	return &Stores{Roles: s, Orgs: s, Users: s, AuthKeys: s, Tags: s, Events: s,
-		Attributes: s, Objects: s, Settings: s, Audit: s, Clock: clock}
+		Attributes: s, Objects: s, Settings: s, Audit: s, SharingGroups: s, Clock: clock}
 }
 
 // Start is the time a fresh Clock reads.
@@ -118,6 +121,10 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"LargeEvent", testLargeEvent},
 		{"Audit", testAudit},
+		{"SharingGroups", testSharingGroups},
+		{"SharingGroupMembers", testSharingGroupMembers},
+		{"SharingGroupDelete", testSharingGroupDelete},
+		{"SharingGroupVisibility", testSharingGroupVisibility},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
