@@ -148,10 +148,16 @@ func (m *Main) Handler() http.Handler {
 		Log:  m.Log,
 		Auth: auth.NewAuthenticator(m.DB, m.DB.Now),
 		Keys: auth.Candidates,
+		// Per process: several processes behind one PostgreSQL each keep
+		// their own counters (docs/security.md).
+		Throttle: auth.NewThrottle(auth.ThrottleConfig{
+			Limit: m.Config.AuthFailLimit, Window: m.Config.AuthFailWindow, Now: m.DB.Now,
+		}),
+		Audit: m.DB,
 	}
 	api := restapi.New(restapi.Stores{
 		Events: m.DB, Attributes: m.DB, Objects: m.DB, Tags: m.DB,
-		Orgs: m.DB, Users: m.DB, Roles: m.DB, AuthKeys: m.DB,
+		Orgs: m.DB, Users: m.DB, Roles: m.DB, AuthKeys: m.DB, Audit: m.DB,
 	}, adapter, restapi.Config{
 		BaseURL:      m.Config.BaseURL,
 		Version:      MISPVersion,

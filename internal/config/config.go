@@ -44,6 +44,12 @@ type Config struct {
 	AdminPassword misp.Secret
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration
+	// AuthFailLimit is the number of failed API-key authentications a
+	// client address or a key may have within AuthFailWindow before it is
+	// refused with 429 for the rest of the window; 0 disables throttling.
+	AuthFailLimit int
+	// AuthFailWindow is the window failed authentications are counted in.
+	AuthFailWindow time.Duration
 }
 
 // Default returns the configuration used when nothing is set.
@@ -57,6 +63,8 @@ func Default() Config {
 		HostOrgName:     "ORGNAME",
 		AdminEmail:      "admin@admin.test",
 		ShutdownTimeout: 15 * time.Second,
+		AuthFailLimit:   10,
+		AuthFailWindow:  5 * time.Minute,
 	}
 }
 
@@ -71,6 +79,8 @@ var envNames = map[string]string{
 	"host-org":         "RAZMENA_HOST_ORG",
 	"admin-email":      "RAZMENA_ADMIN_EMAIL",
 	"shutdown-timeout": "RAZMENA_SHUTDOWN_TIMEOUT",
+	"auth-fail-limit":  "RAZMENA_AUTH_FAIL_LIMIT",
+	"auth-fail-window": "RAZMENA_AUTH_FAIL_WINDOW",
 }
 
 // Flags registers the configuration flags on fs, bound to c. Call Env
@@ -85,6 +95,8 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.HostOrgName, "host-org", c.HostOrgName, "name of the host organisation created on first start (env RAZMENA_HOST_ORG)")
 	fs.StringVar(&c.AdminEmail, "admin-email", c.AdminEmail, "e-mail of the site admin created on first start (env RAZMENA_ADMIN_EMAIL)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "graceful shutdown limit (env RAZMENA_SHUTDOWN_TIMEOUT)")
+	fs.IntVar(&c.AuthFailLimit, "auth-fail-limit", c.AuthFailLimit, "failed API-key authentications per client address and per key within -auth-fail-window before 429; 0 disables (env RAZMENA_AUTH_FAIL_LIMIT)")
+	fs.DurationVar(&c.AuthFailWindow, "auth-fail-window", c.AuthFailWindow, "window in which failed authentications are counted (env RAZMENA_AUTH_FAIL_WINDOW)")
 }
 
 // Env applies RAZMENA_* variables read with getenv. Secrets are taken only
@@ -117,6 +129,20 @@ func (c *Config) Env(getenv func(string) string) error {
 			errs = append(errs, fmt.Errorf("RAZMENA_SHUTDOWN_TIMEOUT: %w", err))
 		}
 		c.ShutdownTimeout = d
+	}
+	if v := getenv(envNames["auth-fail-limit"]); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("RAZMENA_AUTH_FAIL_LIMIT: %w", err))
+		}
+		c.AuthFailLimit = n
+	}
+	if v := getenv(envNames["auth-fail-window"]); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("RAZMENA_AUTH_FAIL_WINDOW: %w", err))
+		}
+		c.AuthFailWindow = d
 	}
 	if v := getenv("RAZMENA_ADMIN_KEY"); v != "" {
 		c.AdminKey = misp.Secret(v)
@@ -166,6 +192,12 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("shutdown-timeout: want a positive duration"))
 	}
+	if c.AuthFailLimit < 0 {
+		errs = append(errs, errors.New("auth-fail-limit: want 0 (off) or more"))
+	}
+	if c.AuthFailLimit > 0 && c.AuthFailWindow <= 0 {
+		errs = append(errs, errors.New("auth-fail-window: want a positive duration"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -210,6 +242,8 @@ func (c Config) Dump(w io.Writer) error {
 		{"admin-key", mask(c.AdminKey)},
 		{"admin-password", mask(c.AdminPassword)},
 		{"shutdown-timeout", c.ShutdownTimeout.String()},
+		{"auth-fail-limit", strconv.Itoa(c.AuthFailLimit)},
+		{"auth-fail-window", c.AuthFailWindow.String()},
 	}
 	for _, l := range lines {
 		if _, err := fmt.Fprintf(w, "%-17s %s\n", l[0], l[1]); err != nil {

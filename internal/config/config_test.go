@@ -5,6 +5,7 @@ import (
 	"flag"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/razmena/razmena/internal/misp"
 )
@@ -61,6 +62,8 @@ func TestValidate(t *testing.T) {
 		{"tiny body", func(c *Config) { c.MaxBodyBytes = 10 }},
 		{"short admin key", func(c *Config) { c.AdminKey = "abc" }},
 		{"admin key with symbols", func(c *Config) { c.AdminKey = misp.Secret("!" + secret39()) }},
+		{"negative auth fail limit", func(c *Config) { c.AuthFailLimit = -1 }},
+		{"no auth fail window", func(c *Config) { c.AuthFailWindow = 0 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,5 +92,33 @@ func TestEnvErrors(t *testing.T) {
 	})
 	if err == nil {
 		t.Error("Env with a bad number = nil, want an error")
+	}
+}
+
+func TestAuthFailFlags(t *testing.T) {
+	c := Default()
+	if c.AuthFailLimit != 10 || c.AuthFailWindow != 5*time.Minute {
+		t.Errorf("defaults = %d per %v, want 10 per 5m", c.AuthFailLimit, c.AuthFailWindow)
+	}
+	env := map[string]string{"RAZMENA_AUTH_FAIL_LIMIT": "3", "RAZMENA_AUTH_FAIL_WINDOW": "1m"}
+	if err := c.Env(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if c.AuthFailLimit != 3 || c.AuthFailWindow != time.Minute {
+		t.Errorf("from the environment: %d per %v, want 3 per 1m", c.AuthFailLimit, c.AuthFailWindow)
+	}
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	c.Flags(fs)
+	if err := fs.Parse([]string{"-auth-fail-limit", "0", "-auth-fail-window", "0s"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("Validate(throttling off) = %v", err)
+	}
+	for _, bad := range []map[string]string{{"RAZMENA_AUTH_FAIL_LIMIT": "many"}, {"RAZMENA_AUTH_FAIL_WINDOW": "soon"}} {
+		c := Default()
+		if err := c.Env(func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("Env(%v) = nil, want an error", bad)
+		}
 	}
 }
