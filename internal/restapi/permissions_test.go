@@ -951,3 +951,31 @@ func TestOrgAdminRoleLimits(t *testing.T) {
 		e.callObj(t, "POST", userPath("/admin/users/edit/%d", restrictedUser), key, obj{"autoalert": true}, http.StatusOK)
 	})
 }
+
+// TestSiteAdminRoleFlagsChecked pins a documented deviation: a custom
+// role with perm_site_admin but without an endpoint's flag is refused at
+// the flag layer (MISP's ACL would let any site admin through), while it
+// still sees all data and passes the site-admin-only endpoints.
+func TestSiteAdminRoleFlagsChecked(t *testing.T) {
+	e := newTestEnv(t)
+	role := dig(t, e.callObj(t, "POST", "/admin/roles/add", e.Admin.Key,
+		obj{"name": "Bare admin", "perm_site_admin": true, "perm_auth": true}, http.StatusOK), "Role", "id").(string)
+	id, err := strconv.ParseInt(role, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := e.mustUser(t, "bare@b.example", e.OrgB, id, 29)
+	event := e.mustEvent(t, e.AUser, "org A only")
+
+	e.callObj(t, "GET", "/events/view/"+event, bare.Key, nil, http.StatusOK)
+	e.call(t, "GET", "/admin/users/index", bare.Key, nil, http.StatusOK)
+	e.callObj(t, "POST", "/admin/organisations/add", bare.Key, obj{"name": "By a bare admin"}, http.StatusOK)
+	for _, path := range []string{"/events/add", "/events/edit/" + event, "/attributes/add/" + event} {
+		before := e.worldState(t, nil)
+		status, _, b := e.do(t, "POST", path, bare.Key, obj{"info": "x", "type": "ip-src", "value": "198.51.100.1"})
+		checkRefusal(t, status, b, refusal{status: http.StatusForbidden, message: aclMessage})
+		if after := e.worldState(t, nil); after != before {
+			t.Errorf("POST %s: a refused call changed the state", path)
+		}
+	}
+}
