@@ -28,6 +28,7 @@ type Store interface {
 	misp.SettingStore
 	misp.AuditStore
 	misp.SharingGroupStore
+	misp.AttributeSearchStore
 }
 
 // Stores bundles the per-aggregate interfaces under test and the clock the
@@ -45,6 +46,8 @@ type Stores struct {
 	Audit      misp.AuditStore
 	// SharingGroups is the sharing-group store.
 	SharingGroups misp.SharingGroupStore
+	// AttributeSearch finds attributes across events.
+	AttributeSearch misp.AttributeSearchStore
 	// Clock must be the store's clock: the suite sets and advances it.
 	Clock *Clock
 }
@@ -52,7 +55,7 @@ type Stores struct {
 // NewStores bundles one implementation of every interface with its clock.
 func NewStores(s Store, clock *Clock) *Stores {
 	return &Stores{Roles: s, Orgs: s, Users: s, AuthKeys: s, Tags: s, Events: s,
-		Attributes: s, Objects: s, Settings: s, Audit: s, SharingGroups: s, Clock: clock}
+		Attributes: s, Objects: s, Settings: s, Audit: s, SharingGroups: s, AttributeSearch: s, Clock: clock}
 }
 
 // Start is the time a fresh Clock reads.
@@ -113,6 +116,7 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"Attributes", testAttributes},
 		{"AttributeEditTags", testAttributeEditTags},
 		{"AttributeDelete", testAttributeDelete},
+		{"SearchAttributes", testSearchAttributes},
 		{"Objects", testObjects},
 		{"ObjectDelete", testObjectDelete},
 		{"ObjectReferences", testObjectReferences},

@@ -1,0 +1,93 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/razmena/razmena/internal/misp"
+)
+
+func testSearchAttributes(t *testing.T, s *Stores) {
+	ctx := t.Context()
+	f := newFixture(t, s)
+	// Org A's private event and a community event; org B sees only the latter.
+	private := newEvent("private",
+		newAttr("ip-dst", "Network activity", "192.0.2.1"),
+		newAttr("domain", "Network activity", "shared.test"))
+	mustCreateEvent(t, s, f.a, private)
+	s.Clock.Advance(100)
+	community := newEvent("community",
+		newAttr("ip-dst", "Network activity", "192.0.2.1"),
+		newAttr("filename|sha256", "Payload delivery",
+			"a.exe|2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"),
+		newAttr("domain", "Network activity", "other.test"))
+	community.Distribution = misp.DistributionCommunity
+	hidden := newAttr("ip-dst", "Network activity", "192.0.2.9")
+	hidden.Distribution = misp.DistributionOrgOnly
+	community.Attribute = append(community.Attribute, hidden)
+	mustCreateEvent(t, s, f.a, community)
+	gone := community.Attribute[2]
+	if err := s.Attributes.DeleteAttribute(ctx, f.a, int64(gone.ID), false); err != nil {
+		t.Fatalf("DeleteAttribute() = %v", err)
+	}
+
+	ids := func(attrs []*misp.Attribute) []misp.Int {
+		out := []misp.Int{}
+		for _, a := range attrs {
+			out = append(out, a.ID)
+		}
+		return out
+	}
+	pa, ca := private.Attribute, community.Attribute
+	tests := []struct {
+		name   string
+		actor  *misp.Actor
+		search misp.AttributeSearch
+		want   []misp.Int
+	}{
+		{"value, owner", f.a, misp.AttributeSearch{Value: "192.0.2.1"}, []misp.Int{pa[0].ID, ca[0].ID}},
+		{"value, other org", f.b, misp.AttributeSearch{Value: "192.0.2.1"}, []misp.Int{ca[0].ID}},
+		{"value, admin", f.admin, misp.AttributeSearch{Value: "192.0.2.1"}, []misp.Int{pa[0].ID, ca[0].ID}},
+		{"value2 half", f.b, misp.AttributeSearch{Value: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"}, []misp.Int{ca[1].ID}},
+		{"value1 half", f.b, misp.AttributeSearch{Value: "a.exe"}, []misp.Int{ca[1].ID}},
+		{"composite", f.b, misp.AttributeSearch{Value: "a.exe|2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"}, []misp.Int{ca[1].ID}},
+		{"org-only attribute, other org", f.b, misp.AttributeSearch{Value: "192.0.2.9"}, []misp.Int{}},
+		{"org-only attribute, owner", f.a, misp.AttributeSearch{Value: "192.0.2.9"}, []misp.Int{ca[3].ID}},
+		{"deleted", f.admin, misp.AttributeSearch{Value: "other.test"}, []misp.Int{}},
+		{"no actor", nil, misp.AttributeSearch{Value: "192.0.2.1"}, []misp.Int{}},
+		{"types", f.a, misp.AttributeSearch{Types: []string{"domain", "filename|sha256"}}, []misp.Int{pa[1].ID, ca[1].ID}},
+		{"timestamp window", f.a, misp.AttributeSearch{Types: []string{"ip-dst"}, MinTimestamp: int64(ca[0].Timestamp)},
+			[]misp.Int{ca[0].ID, ca[3].ID}},
+		{"max timestamp", f.a, misp.AttributeSearch{MaxTimestamp: int64(pa[0].Timestamp)}, []misp.Int{pa[0].ID, pa[1].ID}},
+		{"first page", f.a, misp.AttributeSearch{Limit: 2}, []misp.Int{pa[0].ID, pa[1].ID}},
+		{"next page", f.a, misp.AttributeSearch{Limit: 2, AfterID: int64(pa[1].ID)}, []misp.Int{ca[0].ID, ca[1].ID}},
+		{"last page", f.a, misp.AttributeSearch{Limit: 2, AfterID: int64(ca[1].ID)}, []misp.Int{ca[3].ID}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.AttributeSearch.SearchAttributes(ctx, tc.actor, tc.search)
+			if err != nil {
+				t.Fatalf("SearchAttributes(%+v) = %v", tc.search, err)
+			}
+			if d := cmp.Diff(tc.want, ids(got)); d != "" {
+				t.Errorf("SearchAttributes(%+v) ids (-want +got):\n%s", tc.search, d)
+			}
+		})
+	}
+
+	tagged := newAttr("url", "Network activity", "https://tagged.test/x")
+	tagged.Tag = []*misp.AttachedTag{{Name: "tlp:green"}}
+	if err := s.Attributes.CreateAttribute(ctx, f.a, int64(private.ID), tagged, true); err != nil {
+		t.Fatalf("CreateAttribute() = %v", err)
+	}
+	for _, noTags := range []bool{false, true} {
+		got, err := s.AttributeSearch.SearchAttributes(ctx, f.a, misp.AttributeSearch{Value: "https://tagged.test/x", NoTags: noTags})
+		if err != nil || len(got) != 1 {
+			t.Fatalf("SearchAttributes(tagged, NoTags %t) = %d attributes, %v; want 1", noTags, len(got), err)
+		}
+		if want := map[bool]int{false: 1, true: 0}[noTags]; len(got[0].Tag) != want {
+			t.Errorf("SearchAttributes(tagged, NoTags %t) returned %d tags, want %d", noTags, len(got[0].Tag), want)
+		}
+	}
+}
