@@ -1,0 +1,521 @@
+package restapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"testing"
+)
+
+// leakPath is one read path of the leak matrix. collect asks the API, as
+// user u, for everything the path can return about the world and names
+// each thing received ("event <uuid>", "attribute <uuid>", "tag <owner
+// uuid> <name>", …, see leakSet). A path that looks things up one by one
+// also checks that a refused lookup is indistinguishable from one of a
+// thing that does not exist, recording "distinguishable <request>"
+// otherwise. want gives, from the oracle alone, the set collect must
+// return. docs/access-control.md explains how to add a path.
+type leakPath struct {
+	name    string
+	collect func(t *testing.T, f *leakFixture, u *leakUser) leakSet
+	want    func(o *leakOracle, u *leakUser) leakSet
+}
+
+// leakPaths are the read paths that exist today.
+var leakPaths = []leakPath{
+	{
+		name: "events/view/{id}",
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			return f.eachView(t, u, f.Events, "GET", func(e *leakEvent) string { return "/events/view/" + f.id(e.UUID) },
+				"/events/view/999999", f.collectEvent)
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet { return o.allEvents(u, false) },
+	},
+	{
+		name: "events/view/{uuid}",
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			return f.eachView(t, u, f.Events, "GET", func(e *leakEvent) string { return "/events/view/" + e.UUID },
+				"/events/view/"+leakUUID(999999), f.collectEvent)
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet { return o.allEvents(u, false) },
+	},
+	{
+		name: "HEAD events/view/{id}",
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			return f.eachView(t, u, f.Events, "HEAD", func(e *leakEvent) string { return "/events/view/" + f.id(e.UUID) },
+				"/events/view/999999", func(s leakSet, _ []byte, e *leakEvent) { s.add("event", e.UUID) })
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet {
+			s := leakSet{}
+			for _, e := range o.w.Events {
+				if o.event(u, e) {
+					s.add("event", e.UUID)
+				}
+			}
+			return s
+		},
+	},
+	{
+		name: "events/view/{id}/deleted:1",
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			return f.eachView(t, u, f.Events, "GET", func(e *leakEvent) string { return "/events/view/" + f.id(e.UUID) + "/deleted:1" },
+				"/events/view/999999/deleted:1", f.collectEvent)
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet { return o.allEvents(u, true) },
+	},
+	{
+		name: "events/index",
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			s := leakSet{}
+			f.index(t, u, "GET", "/events/index", nil, func(item obj) { f.collectIndexItem(s, item) }, s, "all")
+			return s
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet {
+			s := leakSet{}
+			n := 0
+			for _, e := range o.w.Events {
+				if o.event(u, e) {
+					n++
+					s.add("event", e.UUID)
+					for _, tg := range e.Tags {
+						s.add("tag", e.UUID+" "+tg.Name)
+					}
+				}
+			}
+			s.add("count", "all "+strconv.Itoa(n))
+			return s
+		},
+	},
+	{
+		name: "events/index paged (limit 5)",
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			s := leakSet{}
+			for page := 1; ; page++ {
+				got := 0
+				f.index(t, u, "GET", fmt.Sprintf("/events/index/limit:5/page:%d/sort:timestamp/direction:desc", page), nil,
+					func(item obj) { got++; s.add("event", leakStr(item["uuid"])) }, s, "paged")
+				if got == 0 || page > 100 {
+					return s
+				}
+			}
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet {
+			s := leakSet{}
+			n := 0
+			for _, e := range o.w.Events {
+				if o.event(u, e) {
+					n++
+					s.add("event", e.UUID)
+				}
+			}
+			s.add("count", "paged "+strconv.Itoa(n))
+			return s
+		},
+	},
+	{
+		name: "events/index filters (published, eventinfo, distribution, org, tags)",
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			s := leakSet{}
+			for _, q := range leakIndexFilters {
+				f.index(t, u, "POST", "/events/index", q.body, func(item obj) { s.add(q.name, leakStr(item["uuid"])) }, s, q.name)
+			}
+			return s
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet {
+			s := leakSet{}
+			for _, q := range leakIndexFilters {
+				n := 0
+				for _, e := range o.w.Events {
+					if o.event(u, e) && q.match(e) {
+						n++
+						s.add(q.name, e.UUID)
+					}
+				}
+				s.add("count", q.name+" "+strconv.Itoa(n))
+			}
+			return s
+		},
+	},
+	{
+		// A value search must not reveal an event through an attribute
+		// the user may not see (§13 #13).
+		name: "events/index value",
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			s := leakSet{}
+			for _, slot := range f.slots() {
+				f.index(t, u, "POST", "/events/index", obj{"value": "leak-" + slot + ".example"},
+					func(item obj) { s.add("value", slot+" "+leakStr(item["uuid"])) }, s, "value "+slot)
+			}
+			return s
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet {
+			s := leakSet{}
+			counts := map[string]int{}
+			o.w.eachAttr(func(e *leakEvent, ob *leakObject, a *leakAttr) {
+				counts[a.Slot] += 0
+				if o.attribute(u, e, ob, a) && !a.Deleted {
+					counts[a.Slot]++
+					s.add("value", a.Slot+" "+e.UUID)
+				}
+			})
+			for slot, n := range counts {
+				s.add("count", "value "+slot+" "+strconv.Itoa(n))
+			}
+			return s
+		},
+	},
+	{
+		name: "attributes/view/{id}",
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			return f.eachAttrView(t, u, 0, func(a *leakAttr) string { return "/attributes/view/" + f.id(a.UUID) }, "/attributes/view/999999")
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet { return o.liveAttrs(u, true, 0) },
+	},
+	{
+		name: "attributes/view/{uuid}",
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			return f.eachAttrView(t, u, 1, func(a *leakAttr) string { return "/attributes/view/" + a.UUID }, "/attributes/view/"+leakUUID(999999))
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet { return o.liveAttrs(u, true, 1) },
+	},
+	{
+		name: "attributes/index",
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			s := leakSet{}
+			status, _, body := f.env.do(t, "GET", "/attributes/index/limit:100000", f.users[u.Key].Key, nil)
+			var list []obj
+			if status != http.StatusOK || json.Unmarshal(body, &list) != nil {
+				t.Fatalf("attributes/index as %s: %d %s", u.Key, status, body)
+			}
+			for _, a := range list {
+				s.add("attribute", leakStr(a["uuid"]))
+				f.collectTags(s, a)
+			}
+			return s
+		},
+		// The index carries no tags, as MISP's REST index.
+		want: func(o *leakOracle, u *leakUser) leakSet { return o.liveAttrs(u, false, -1) },
+	},
+	{
+		name: "objects/view/{id}",
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			s := leakSet{}
+			missing := f.probe(t, u, "GET", "/objects/view/999999")
+			for _, e := range f.Events {
+				for _, ob := range e.Objects {
+					if !f.probed(u, ob.UUID, 2) {
+						continue
+					}
+					path := "/objects/view/" + f.id(ob.UUID)
+					status, _, body := f.env.do(t, "GET", path, f.users[u.Key].Key, nil)
+					if status != http.StatusOK {
+						f.sameAsMissing(t, s, u, "GET", path, missing)
+						continue
+					}
+					o := leakDecode(t, body)["Object"].(obj)
+					s.add("object", leakStr(o["uuid"]))
+					f.collectElements(s, o)
+				}
+			}
+			return s
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet {
+			s := leakSet{}
+			for _, e := range o.w.Events {
+				for _, ob := range e.Objects {
+					if o.w.probed(u, ob.UUID, 2) {
+						o.objectView(s, u, e, ob)
+					}
+				}
+			}
+			return s
+		},
+	},
+}
+
+// leakIndexFilters are the events/index filters of the filters path,
+// each with what it selects among visible events.
+var leakIndexFilters = []struct {
+	name  string
+	body  obj
+	match func(e *leakEvent) bool
+}{
+	{"published", obj{"published": 1}, func(e *leakEvent) bool { return e.Published }},
+	{"eventinfo", obj{"eventinfo": "draft"}, func(e *leakEvent) bool { return !e.Published }},
+	{"distribution", obj{"distribution": 4}, func(e *leakEvent) bool { return e.Dist.Level == 4 }},
+	{"org", obj{"org": "ORGNAME-C"}, func(e *leakEvent) bool { return e.Orgc == "C" }},
+	{"tags", obj{"tags": []string{"leak:event-local"}}, func(e *leakEvent) bool { return true }},
+}
+
+// allEvents is what events/view returns over all events.
+func (o *leakOracle) allEvents(u *leakUser, withDeleted bool) leakSet {
+	s := leakSet{}
+	for _, e := range o.w.Events {
+		o.fullEvent(s, u, e, withDeleted)
+	}
+	return s
+}
+
+// liveAttrs is every visible live attribute, with its tag if tags,
+// among those probed with salt (all if salt < 0).
+func (o *leakOracle) liveAttrs(u *leakUser, tags bool, salt int) leakSet {
+	s := leakSet{}
+	o.w.eachAttr(func(e *leakEvent, ob *leakObject, a *leakAttr) {
+		if salt >= 0 && !o.w.probed(u, a.UUID, salt) {
+			return
+		}
+		if o.attribute(u, e, ob, a) && !a.Deleted {
+			s.add("attribute", a.UUID)
+			if tags {
+				s.add("tag", a.UUID+" "+a.Tag)
+			}
+		}
+	})
+	return s
+}
+
+// slots lists the attribute slots (the same in every event).
+func (f *leakFixture) slots() []string {
+	seen := map[string]bool{}
+	var out []string
+	f.eachAttr(func(_ *leakEvent, _ *leakObject, a *leakAttr) {
+		if !seen[a.Slot] {
+			seen[a.Slot] = true
+			out = append(out, a.Slot)
+		}
+	})
+	return out
+}
+
+func (f *leakFixture) id(uuid string) string { return strconv.FormatInt(f.ids[uuid], 10) }
+
+// leakProbeEvery thins the paths that look elements up one request at a
+// time (attributes/view, objects/view): each user probes one element in
+// leakProbeEvery, the choice shifted by the user's position and a salt
+// per path, so that across the 18 users every element is probed on every
+// such path while a run stays within seconds. Paths returning lists
+// always cover everything.
+const leakProbeEvery = 8
+
+// probed reports whether user u probes the element uuid on the path
+// with the given salt.
+func (w *leakWorld) probed(u *leakUser, uuid string, salt int) bool {
+	n, err := strconv.ParseInt(uuid[len(uuid)-12:], 16, 64)
+	if err != nil {
+		panic("not a fixture uuid: " + uuid)
+	}
+	return (int(n)+w.userIndex(u)+salt)%leakProbeEvery == 0
+}
+
+func (w *leakWorld) userIndex(u *leakUser) int {
+	for i, x := range w.Users {
+		if x.Key == u.Key {
+			return i
+		}
+	}
+	panic("unknown user " + u.Key)
+}
+
+// leakResponse is a response reduced to what tells "refused" and
+// "missing" apart: the status and the body without the url that echoes
+// the request path.
+type leakResponse struct {
+	status int
+	body   string
+}
+
+// probe requests path as u and reduces the answer.
+func (f *leakFixture) probe(t *testing.T, u *leakUser, method, path string) leakResponse {
+	t.Helper()
+	status, _, body := f.env.do(t, method, path, f.users[u.Key].Key, nil)
+	if len(body) == 0 {
+		return leakResponse{status: status}
+	}
+	var m obj
+	if err := json.Unmarshal(body, &m); err != nil {
+		return leakResponse{status: status, body: string(body)}
+	}
+	if m["url"] == path {
+		delete(m, "url")
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return leakResponse{status: status, body: string(b)}
+}
+
+// sameAsMissing records a refused request whose answer differs from the
+// answer about a thing that does not exist.
+func (f *leakFixture) sameAsMissing(t *testing.T, s leakSet, u *leakUser, method, path string, missing leakResponse) {
+	t.Helper()
+	if got := f.probe(t, u, method, path); got != missing {
+		s.add("distinguishable", fmt.Sprintf("%s %s: %v, missing: %v", method, path, got, missing))
+	}
+}
+
+// eachView requests path(e) for every event; a 200 answer is collected,
+// any other must equal the answer for missingPath.
+func (f *leakFixture) eachView(t *testing.T, u *leakUser, events []*leakEvent, method string, path func(*leakEvent) string,
+	missingPath string, collect func(s leakSet, body []byte, e *leakEvent)) leakSet {
+	t.Helper()
+	s := leakSet{}
+	missing := f.probe(t, u, method, missingPath)
+	if missing.status != http.StatusNotFound {
+		t.Fatalf("%s %s as %s: status %d, want 404", method, missingPath, u.Key, missing.status)
+	}
+	for _, e := range events {
+		p := path(e)
+		status, _, body := f.env.do(t, method, p, f.users[u.Key].Key, nil)
+		if status == http.StatusOK {
+			collect(s, body, e)
+			continue
+		}
+		f.sameAsMissing(t, s, u, method, p, missing)
+	}
+	return s
+}
+
+// eachAttrView requests path(a) for every attribute probed with salt.
+func (f *leakFixture) eachAttrView(t *testing.T, u *leakUser, salt int, path func(*leakAttr) string, missingPath string) leakSet {
+	t.Helper()
+	s := leakSet{}
+	missing := f.probe(t, u, "GET", missingPath)
+	f.eachAttr(func(_ *leakEvent, _ *leakObject, a *leakAttr) {
+		if !f.probed(u, a.UUID, salt) {
+			return
+		}
+		p := path(a)
+		status, _, body := f.env.do(t, "GET", p, f.users[u.Key].Key, nil)
+		if status != http.StatusOK {
+			f.sameAsMissing(t, s, u, "GET", p, missing)
+			return
+		}
+		at := leakDecode(t, body)["Attribute"].(obj)
+		s.add("attribute", leakStr(at["uuid"]))
+		f.collectTags(s, at)
+	})
+	return s
+}
+
+// index requests an events/index page, calls fn for each item and
+// records X-Result-Count as "count <label> N".
+func (f *leakFixture) index(t *testing.T, u *leakUser, method, path string, body any, fn func(obj), s leakSet, label string) {
+	t.Helper()
+	status, hdr, b := f.env.do(t, method, path, f.users[u.Key].Key, body)
+	var list []obj
+	if status != http.StatusOK || json.Unmarshal(b, &list) != nil {
+		t.Fatalf("%s %s as %s: %d %s", method, path, u.Key, status, b)
+	}
+	s.add("count", label+" "+hdr.Get("X-Result-Count"))
+	for _, item := range list {
+		fn(item)
+	}
+}
+
+// collectEvent names everything in an events/view answer.
+func (f *leakFixture) collectEvent(s leakSet, body []byte, _ *leakEvent) {
+	var out struct{ Event obj }
+	if err := json.Unmarshal(body, &out); err != nil || out.Event == nil {
+		s.add("malformed", string(body))
+		return
+	}
+	ev := out.Event
+	uuid := leakStr(ev["uuid"])
+	s.add("event", uuid)
+	f.collectEventFields(s, ev)
+	f.collectTags(s, ev)
+	f.collectElements(s, ev)
+	for _, o := range leakList(ev["Object"]) {
+		s.add("object", leakStr(o["uuid"]))
+		f.collectElements(s, o)
+	}
+}
+
+// collectIndexItem names an events/index item and its EventTag rows.
+func (f *leakFixture) collectIndexItem(s leakSet, item obj) {
+	uuid := leakStr(item["uuid"])
+	s.add("event", uuid)
+	f.collectEventFields(s, item)
+	for _, et := range leakList(item["EventTag"]) {
+		if tg, ok := et["Tag"].(obj); ok {
+			s.add("tag", uuid+" "+leakStr(tg["name"]))
+		}
+	}
+	for _, key := range []string{"Attribute", "Object"} {
+		if _, ok := item[key]; ok {
+			s.add("index with "+key, uuid)
+		}
+	}
+}
+
+// collectEventFields records event_creator_email (and whether it is the
+// creator's) and a user_id, which must never be sent.
+func (f *leakFixture) collectEventFields(s leakSet, ev obj) {
+	uuid := leakStr(ev["uuid"])
+	if email, ok := ev["event_creator_email"]; ok {
+		if email == f.creatorEmail(uuid) {
+			s.add("creator_email", uuid)
+		} else {
+			s.add("wrong creator_email", fmt.Sprintf("%s %v", uuid, email))
+		}
+	}
+	if _, ok := ev["user_id"]; ok {
+		s.add("user_id", uuid)
+	}
+}
+
+func (f *leakFixture) creatorEmail(eventUUID string) string {
+	for _, e := range f.Events {
+		if e.UUID == eventUUID {
+			return f.users[e.Creator].User.Email
+		}
+	}
+	return ""
+}
+
+// collectElements names the Attribute (with tags) and ObjectReference
+// lists of an event or object.
+func (f *leakFixture) collectElements(s leakSet, parent obj) {
+	for _, a := range leakList(parent["Attribute"]) {
+		s.add("attribute", leakStr(a["uuid"]))
+		f.collectTags(s, a)
+	}
+	for _, r := range leakList(parent["ObjectReference"]) {
+		s.add("reference", leakStr(r["uuid"]))
+	}
+}
+
+// collectTags names the Tag list of an event or attribute.
+func (f *leakFixture) collectTags(s leakSet, owner obj) {
+	uuid := leakStr(owner["uuid"])
+	for _, tg := range leakList(owner["Tag"]) {
+		s.add("tag", uuid+" "+leakStr(tg["name"]))
+	}
+}
+
+func leakDecode(t *testing.T, body []byte) obj {
+	t.Helper()
+	var m obj
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("answer is not a JSON object: %s", body)
+	}
+	return m
+}
+
+func leakList(v any) []obj {
+	l, _ := v.([]any)
+	out := make([]obj, 0, len(l))
+	for _, x := range l {
+		if m, ok := x.(obj); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func leakStr(v any) string {
+	s, _ := v.(string)
+	return s
+}
