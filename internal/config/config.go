@@ -50,6 +50,9 @@ type Config struct {
 	AuthFailLimit int
 	// AuthFailWindow is the window failed authentications are counted in.
 	AuthFailWindow time.Duration
+	// UnpublishedPrivate is MISP.unpublishedprivate: unpublished events
+	// are visible only to their owner organisation (and site admins).
+	UnpublishedPrivate bool
 }
 
 // Default returns the configuration used when nothing is set.
@@ -97,6 +100,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "graceful shutdown limit (env RAZMENA_SHUTDOWN_TIMEOUT)")
 	fs.IntVar(&c.AuthFailLimit, "auth-fail-limit", c.AuthFailLimit, "failed API-key authentications per client address and per key within -auth-fail-window before 429; 0 disables (env RAZMENA_AUTH_FAIL_LIMIT)")
 	fs.DurationVar(&c.AuthFailWindow, "auth-fail-window", c.AuthFailWindow, "window in which failed authentications are counted (env RAZMENA_AUTH_FAIL_WINDOW)")
+	fs.BoolVar(&c.UnpublishedPrivate, "unpublished-private", c.UnpublishedPrivate, "unpublished events are visible only to their owner organisation, as MISP.unpublishedprivate (env RAZMENA_UNPUBLISHED_PRIVATE)")
 }
 
 // Env applies RAZMENA_* variables read with getenv. Secrets are taken only
@@ -143,6 +147,13 @@ func (c *Config) Env(getenv func(string) string) error {
 			errs = append(errs, fmt.Errorf("RAZMENA_AUTH_FAIL_WINDOW: %w", err))
 		}
 		c.AuthFailWindow = d
+	}
+	if v := getenv("RAZMENA_UNPUBLISHED_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("RAZMENA_UNPUBLISHED_PRIVATE: %w", err))
+		}
+		c.UnpublishedPrivate = b
 	}
 	if v := getenv("RAZMENA_ADMIN_KEY"); v != "" {
 		c.AdminKey = misp.Secret(v)
@@ -244,6 +255,7 @@ func (c Config) Dump(w io.Writer) error {
 		{"shutdown-timeout", c.ShutdownTimeout.String()},
 		{"auth-fail-limit", strconv.Itoa(c.AuthFailLimit)},
 		{"auth-fail-window", c.AuthFailWindow.String()},
+		{"unpublished-private", strconv.FormatBool(c.UnpublishedPrivate)},
 	}
 	for _, l := range lines {
 		if _, err := fmt.Fprintf(w, "%-17s %s\n", l[0], l[1]); err != nil {
