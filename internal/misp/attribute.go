@@ -31,6 +31,8 @@ type Attribute struct {
 	// Data is the base64 content of attachment and malware-sample attributes.
 	Data string         `json:"data,omitempty"`
 	Tag  []*AttachedTag `json:"Tag,omitempty"`
+	// SharingGroup is as Event.SharingGroup, for distribution 4.
+	SharingGroup *SharingGroup `json:"SharingGroup,omitempty"`
 }
 
 // Split returns value1 and value2 as MISP stores them: the two halves of a

@@ -30,11 +30,14 @@ type Event struct {
 	Protected          *Bool        `json:"protected"`
 	EventCreatorEmail  string       `json:"event_creator_email,omitempty"`
 
-	Org       *OrgRef        `json:"Org,omitempty"`
-	Orgc      *OrgRef        `json:"Orgc,omitempty"`
-	Attribute []*Attribute   `json:"Attribute"`
-	Object    []*Object      `json:"Object"`
-	Tag       []*AttachedTag `json:"Tag,omitempty"`
+	Org  *OrgRef `json:"Org,omitempty"`
+	Orgc *OrgRef `json:"Orgc,omitempty"`
+	// SharingGroup is the event's group (distribution 4) in a full view,
+	// when the reader may view it; stores leave it nil.
+	SharingGroup *SharingGroup  `json:"SharingGroup,omitempty"`
+	Attribute    []*Attribute   `json:"Attribute"`
+	Object       []*Object      `json:"Object"`
+	Tag          []*AttachedTag `json:"Tag,omitempty"`
 
 	// UserID is the creating user; MISP never exports it.
 	UserID Int `json:"-"`

@@ -24,6 +24,8 @@ type Object struct {
 	LastSeen        *MicroTime         `json:"last_seen"`
 	ObjectReference []*ObjectReference `json:"ObjectReference"`
 	Attribute       []*Attribute       `json:"Attribute"`
+	// SharingGroup is as Event.SharingGroup, for distribution 4.
+	SharingGroup *SharingGroup `json:"SharingGroup,omitempty"`
 }
 
 // Validate checks the object's own fields and that it has at least one

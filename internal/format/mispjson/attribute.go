@@ -15,6 +15,8 @@ import (
 type AttributeInput struct {
 	Attribute *misp.Attribute
 	Fields
+	// SharingGroup is the nested "SharingGroup" object, nil when absent.
+	SharingGroup *SharingGroupInput
 }
 
 // DecodeAttributes decodes a POST /attributes/add body: one attribute
@@ -134,6 +136,11 @@ func decodeAttribute(path string, m map[string]json.RawMessage, a *misp.Attribut
 	if err := decodeFields(path, m, a); err != nil {
 		return nil, err
 	}
+	sg, err := nestedSharingGroup(path, m)
+	if err != nil {
+		return nil, err
+	}
+	in.SharingGroup = sg
 	// MISP stores value1/value2 and builds value from them when value is
 	// empty (misp-core-format §11.2 step 1); add responses carry them.
 	if raw1, ok := m["value1"]; ok && (!in.Has("value") || a.Value == "") {

@@ -17,13 +17,18 @@ import (
 // OrgcName and OrgcUUID repeat its name and uuid for the capture rule
 // (misp-core-format §1: by uuid when given, else by name). The owner "Org"
 // is not read: the server sets it.
+//
+// SharingGroup is the nested "SharingGroup" object a MISP peer sends with
+// a distribution-4 event (nil when absent); the same holds for
+// AttributeInput and ObjectInput.
 type EventInput struct {
 	Event *misp.Event
 	Fields
-	OrgcName   string
-	OrgcUUID   string
-	Attributes []*AttributeInput
-	Objects    []*ObjectInput
+	OrgcName     string
+	OrgcUUID     string
+	SharingGroup *SharingGroupInput
+	Attributes   []*AttributeInput
+	Objects      []*ObjectInput
 }
 
 // DecodeEvent decodes a POST /events/add body (misp-core-format §0.1): the
@@ -80,6 +85,11 @@ func decodeEvent(m map[string]json.RawMessage, e *misp.Event) (*EventInput, erro
 	if err := decodeFields(path, m, e); err != nil {
 		return nil, err
 	}
+	sg, err := nestedSharingGroup(path, m)
+	if err != nil {
+		return nil, err
+	}
+	in.SharingGroup = sg
 
 	key := "Orgc"
 	raw, ok := m[key]

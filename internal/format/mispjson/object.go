@@ -14,6 +14,8 @@ type ObjectInput struct {
 	Object *misp.Object
 	Fields
 	Attributes []*AttributeInput
+	// SharingGroup is the nested "SharingGroup" object, nil when absent.
+	SharingGroup *SharingGroupInput
 }
 
 // DecodeObject decodes a POST /objects/add body: {"Object": {...}} with
@@ -94,6 +96,11 @@ func decodeObject(path string, m map[string]json.RawMessage, o *misp.Object) (*O
 	if err := decodeFields(path, m, o); err != nil {
 		return nil, err
 	}
+	sg, err := nestedSharingGroup(path, m)
+	if err != nil {
+		return nil, err
+	}
+	in.SharingGroup = sg
 	if err := checkSeen(path, o.FirstSeen, o.LastSeen); err != nil {
 		return nil, err
 	}

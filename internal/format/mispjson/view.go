@@ -43,6 +43,7 @@ type eventOut struct {
 	eventFields
 	Org              *misp.OrgRef        `json:"Org,omitempty"`
 	Orgc             *misp.OrgRef        `json:"Orgc,omitempty"`
+	SharingGroup     *misp.SharingGroup  `json:"SharingGroup,omitempty"`
 	Attribute        []*misp.Attribute   `json:"Attribute"`
 	ShadowAttribute  []struct{}          `json:"ShadowAttribute"`
 	RelatedEvent     []struct{}          `json:"RelatedEvent"`
@@ -68,7 +69,8 @@ func newObjectOut(o *misp.Object) objectOut {
 }
 
 // EventView returns the events/view (and events/add, events/edit) answer
-// for e: {"Event": {...}} with the event's fields, Org, Orgc, Attribute[],
+// for e: {"Event": {...}} with the event's fields, Org, Orgc, SharingGroup
+// (when set), Attribute[],
 // the lists Razmena does not model yet (ShadowAttribute, RelatedEvent,
 // Galaxy, EventReport, CryptographicKey) as [], Object[] (each with
 // ObjectReference[] and Attribute[]) and Tag[], which is omitted when empty,
@@ -85,6 +87,7 @@ func EventView(e *misp.Event) any {
 		eventFields:      eventFields(*e),
 		Org:              e.Org,
 		Orgc:             e.Orgc,
+		SharingGroup:     e.SharingGroup,
 		Attribute:        nonNil(e.Attribute),
 		ShadowAttribute:  []struct{}{},
 		RelatedEvent:     []struct{}{},
@@ -126,7 +129,9 @@ type eventTagRow struct {
 }
 
 type sharingGroupRef struct {
-	ID misp.Int `json:"id"`
+	ID   misp.Int `json:"id"`
+	Name string   `json:"name,omitempty"`
+	UUID string   `json:"uuid,omitempty"`
 }
 
 type indexItem struct {
@@ -150,8 +155,9 @@ type indexItem struct {
 // relationship_type,Tag{id,name,colour,is_galaxy}} built from e.Tag, and
 // GalaxyCluster []. The attachment row's own id is not part of the domain
 // model, so a row's "id" repeats the tag id (unique within one event).
-// SharingGroup is emitted only for distribution 4, and then only with its
-// id, the one thing misp.Event knows of it. Tags are emitted as given:
+// SharingGroup is emitted only for distribution 4: {id, name, uuid} from
+// e.SharingGroup when the caller set it (a group the reader may view),
+// else only the id. Tags are emitted as given:
 // MISP drops non-exportable tags from the index, which is the caller's job.
 func EventIndexItem(e *misp.Event) any {
 	rows := make([]eventTagRow, len(e.Tag))
@@ -171,6 +177,9 @@ func EventIndexItem(e *misp.Event) any {
 	}
 	if e.Distribution == misp.DistributionSharingGrp {
 		item.SharingGroup = &sharingGroupRef{ID: e.SharingGroupID}
+		if g := e.SharingGroup; g != nil {
+			item.SharingGroup.Name, item.SharingGroup.UUID = g.Name, g.UUID
+		}
 	}
 	return item
 }
