@@ -30,6 +30,8 @@ type Stores struct {
 	Roles      misp.RoleStore
 	AuthKeys   misp.AuthKeyStore
 	Audit      misp.AuditStore
+	// SharingGroups is the sharing-group store.
+	SharingGroups misp.SharingGroupStore
 }
 
 // Config is what the API needs to know about the instance.
@@ -77,6 +79,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerRoles(mux)
 	a.registerAuthKeys(mux)
 	a.registerLogs(mux)
+	a.registerSharingGroups(mux)
 }
 
 func (a *API) now() time.Time { return a.cfg.Now() }

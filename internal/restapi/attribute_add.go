@@ -24,7 +24,9 @@ import (
 // {"attribute_<n>": {…}}}; none saved → 403 save-fail with the field
 // errors (of the attribute, or per attribute_<n>). 404 "Invalid event" for
 // a missing or invisible event, 403 "You do not have permission to do
-// that." when it may not be modified (PyMISP then proposes the attribute).
+// that." when it may not be modified (PyMISP then proposes the attribute);
+// 403 "Invalid Sharing Group or not authorised." for an attribute with
+// distribution 4 whose group the actor may not use (sharing_group_use.go).
 //
 // Deviation: MISP answers the single shape whenever exactly one attribute
 // was saved, even out of several; Razmena answers the list shape for any
@@ -71,12 +73,19 @@ func (a *API) attributeAdd(w http.ResponseWriter, r *http.Request, actor *misp.A
 	if err != nil {
 		return decodeFailure(r, failName, err)
 	}
+	b := a.newTreeBuilder(actor, sgDowngrade)
 	for _, in := range inputs {
-		if in.Attribute.Distribution == misp.DistributionSharingGrp {
-			return exception(r, http.StatusForbidden, "Invalid Sharing Group or not authorised.")
+		if in.Attribute.Distribution != misp.DistributionSharingGrp {
+			continue
+		}
+		usable, err := b.sgs.usable(ctx, int64(in.Attribute.SharingGroupID))
+		if err != nil {
+			return err
+		}
+		if !usable {
+			return exception(r, http.StatusForbidden, sgUnusable)
 		}
 	}
-	b := a.newTreeBuilder(actor, sgDowngrade)
 	failed := map[int]*misp.ValidationError{}
 	var saved []*misp.Attribute
 	for i, in := range inputs {

@@ -102,7 +102,8 @@ func (a *API) attributeView(w http.ResponseWriter, r *http.Request, actor *misp.
 // attribute, unknown ones created for tag editors. 404 "Invalid attribute" for a missing, invisible or deleted
 // attribute; 403 "You do not have permission to do that." (PyMISP then
 // proposes the change); a timestamp not newer than the stored one is 405;
-// validation errors a 403 save-fail.
+// a new distribution-4 group the actor may not use is 403 "Invalid Sharing
+// Group or not authorised."; validation errors a 403 save-fail.
 func (a *API) attributeEdit(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
 	if err := requirePerm(r, actor.Perms.Add); err != nil {
 		return err
@@ -152,8 +153,15 @@ func (a *API) attributeEdit(w http.ResponseWriter, r *http.Request, actor *misp.
 	} else {
 		at.Timestamp = 0 // the store sets "now"
 	}
-	if in.Has("distribution") && at.Distribution == misp.DistributionSharingGrp {
-		return exception(r, http.StatusForbidden, "Invalid Sharing Group or not authorised.")
+	if at.Distribution == misp.DistributionSharingGrp &&
+		!sameSharingGroup(stored.Distribution, stored.SharingGroupID, at.Distribution, at.SharingGroupID) {
+		usable, err := a.usableSharingGroup(ctx, actor, at.SharingGroupID)
+		if err != nil {
+			return err
+		}
+		if !usable {
+			return exception(r, http.StatusForbidden, sgUnusable)
+		}
 	}
 	// What an edit never changes.
 	at.ID, at.UUID, at.EventID, at.ObjectID, at.ObjectRelation = stored.ID, stored.UUID, stored.EventID, stored.ObjectID, stored.ObjectRelation

@@ -27,7 +27,9 @@ var eventFieldsOptional = []string{"threat_level_id", "analysis", "distribution"
 // save-fail whose errors name the element ("Event.Attribute[3]"), and
 // nothing is stored. (MISP would store the event and drop the invalid
 // children; refusing the whole request is safer for a client that cannot
-// see what was dropped.)
+// see what was dropped.) Distribution 4 follows sharing_group_use.go: the
+// event's group must be usable (else 405), children with an unusable one
+// are saved with distribution 0.
 func (a *API) eventAdd(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
 	if err := requirePerm(r, actor.Perms.Add); err != nil {
 		return err
@@ -64,9 +66,18 @@ func (a *API) eventAdd(w http.ResponseWriter, r *http.Request, actor *misp.Actor
 	if !in.Has("analysis") {
 		e.Analysis = misp.AnalysisInitial
 	}
-	if e.Distribution == misp.DistributionSharingGrp {
-		// No sharing group is authorised until sharing groups exist.
-		return exception(r, http.StatusMethodNotAllowed, "Invalid Sharing Group or not authorised.")
+	b := a.newTreeBuilder(actor, sgDowngrade)
+	usable, err := b.eventSharingGroup(r.Context(), in, nil)
+	if err != nil {
+		return err
+	}
+	if !usable {
+		if in.SharingGroup == nil || !actor.Perms.Sync {
+			return exception(r, http.StatusMethodNotAllowed, sgUnusable)
+		}
+		// A sync user's nested group that cannot be captured: the event
+		// is saved with distribution 0 (Event::captureSGForElement).
+		e.Distribution, e.SharingGroupID = misp.DistributionOrgOnly, 0
 	}
 	if e.Published && !actor.Perms.Publish {
 		e.Published = false
@@ -80,7 +91,6 @@ func (a *API) eventAdd(w http.ResponseWriter, r *http.Request, actor *misp.Actor
 		e.OrgcID, e.Orgc = misp.Int(actor.OrgID()), nil
 	}
 
-	b := a.newTreeBuilder(actor, sgDowngrade)
 	if err := b.errs.add("Event", e.Validate(a.now())); err != nil {
 		return err
 	}
@@ -186,6 +196,9 @@ func (a *API) writeEvent(w http.ResponseWriter, r *http.Request, actor *misp.Act
 	e, err := a.st.Events.FindEventByID(r.Context(), actor, id, opts)
 	if err != nil {
 		return fmt.Errorf("read back event %d: %w", id, err)
+	}
+	if err := a.attachSharingGroups(r.Context(), actor, e); err != nil {
+		return err
 	}
 	hideNonExportable(e)
 	httpserver.WriteJSON(w, r, http.StatusOK, mispjson.EventView(e))

@@ -24,9 +24,10 @@ const notNewerEvent = "Event could not be saved: Event in the request not newer 
 // access-control §13 #12). A timestamp not newer than the stored one is a
 // 403 save-fail. Absent fields keep their stored values, except published,
 // which becomes false unless the body says true (quirk #3); children are
-// merged by uuid, their absent fields kept too. Children with
-// distribution 4 are dropped, and a switch of the event itself to
-// distribution 4 is refused with 405, until sharing groups exist.
+// merged by uuid, their absent fields kept too. Distribution 4 follows
+// sharing_group_use.go: a new group for the event must be usable (else a
+// 403 save failure, as Event::_edit answers), children whose new group is
+// not usable are left out.
 func (a *API) eventEdit(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
 	if err := requirePerm(r, actor.Perms.Add); err != nil {
 		return err
@@ -73,9 +74,17 @@ func (a *API) eventEdit(w http.ResponseWriter, r *http.Request, actor *misp.Acto
 	} else {
 		e.Timestamp = 0 // the store sets "now"
 	}
-	if in.Has("distribution") && e.Distribution == misp.DistributionSharingGrp &&
-		!(stored.Distribution == misp.DistributionSharingGrp && e.SharingGroupID == stored.SharingGroupID) {
-		return exception(r, http.StatusMethodNotAllowed, "Invalid Sharing Group or not authorised.")
+	b := a.newTreeBuilder(actor, sgDrop)
+	usable, err := b.eventSharingGroup(r.Context(), in, stored)
+	if err != nil {
+		return err
+	}
+	if !usable {
+		msg := "Event could not be saved: Invalid sharing group or you don't have access to that sharing group."
+		if in.SharingGroup != nil && actor.Perms.Sync {
+			msg = "Event could not be saved: User not authorised to create the associated sharing group."
+		}
+		return saveFail(r, failName, "", msg, id)
 	}
 	if e.Published && !actor.Perms.Publish {
 		e.Published = false
@@ -85,7 +94,6 @@ func (a *API) eventEdit(w http.ResponseWriter, r *http.Request, actor *misp.Acto
 	e.Org, e.Orgc, e.Locked = stored.Org, stored.Orgc, stored.Locked
 	e.AttributeCount, e.PublishTimestamp, e.SightingTimestamp = stored.AttributeCount, stored.PublishTimestamp, stored.SightingTimestamp
 
-	b := a.newTreeBuilder(actor, sgDrop)
 	if err := b.errs.add("Event", e.Validate(a.now())); err != nil {
 		return err
 	}

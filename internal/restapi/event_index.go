@@ -61,6 +61,11 @@ func (a *API) eventIndex(w http.ResponseWriter, r *http.Request, actor *misp.Act
 			return fmt.Errorf("list events: %w", err)
 		}
 	}
+	if !minimal {
+		if err := a.indexSharingGroups(r.Context(), actor, events); err != nil {
+			return err
+		}
+	}
 	out := make([]any, 0, len(events))
 	for _, e := range events {
 		if minimal {

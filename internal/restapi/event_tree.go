@@ -13,8 +13,8 @@ import (
 // This file prepares the children of an incoming event, object or
 // attribute list for the store: MISP's defaults for absent keys of new
 // elements, the stored values for absent keys of existing ones, the
-// sharing-group rule, tag filtering, and validation of every element
-// before anything is written.
+// sharing-group rule (sharing_group_use.go), tag filtering, and
+// validation of every element before anything is written.
 
 // treeErrors collects validation errors by element path ("Event",
 // "Event.Attribute[2]", "Event.Object[0].Attribute[1]"), each a MISP
@@ -40,9 +40,8 @@ func (t treeErrors) add(path string, err error) error {
 	return nil
 }
 
-// sgPolicy is what happens to a child element with distribution 4
-// (sharing group). Sharing groups are not implemented yet, so no sharing
-// group can be captured or authorised.
+// sgPolicy is what happens to a child element with distribution 4 whose
+// sharing group the actor may not use (treeBuilder.applySG).
 type sgPolicy int
 
 const (
@@ -53,18 +52,6 @@ const (
 	// MispObject::editObject do on events/edit.
 	sgDrop
 )
-
-// applySG applies p to an element's distribution; false means drop it.
-func (p sgPolicy) applySG(d *misp.Distribution, sg *misp.Int) bool {
-	if *d != misp.DistributionSharingGrp {
-		return true
-	}
-	if p == sgDrop {
-		return false
-	}
-	*d, *sg = misp.DistributionOrgOnly, 0
-	return true
-}
 
 // newAttributeDefaults fills the absent keys of a new attribute: category
 // and to_ids from its type, distribution 5 (inherit; MISP's default for
@@ -156,10 +143,12 @@ type treeBuilder struct {
 	policy sgPolicy
 	errs   treeErrors
 	tags   map[string]*misp.Tag // tag lookups by lower-case name; nil = unknown
+	sgs    sgCache
 }
 
 func (a *API) newTreeBuilder(actor *misp.Actor, policy sgPolicy) *treeBuilder {
-	return &treeBuilder{a: a, actor: actor, policy: policy, errs: treeErrors{}, tags: map[string]*misp.Tag{}}
+	return &treeBuilder{a: a, actor: actor, policy: policy, errs: treeErrors{}, tags: map[string]*misp.Tag{},
+		sgs: sgCache{a: a, actor: actor}}
 }
 
 // attributes prepares a list of incoming attributes at path: each is
@@ -177,12 +166,19 @@ func (b *treeBuilder) attributes(ctx context.Context, path string, in []*mispjso
 	for i, ai := range in {
 		at := ai.Attribute
 		at.UUID = misp.NormalizeUUID(at.UUID)
-		if s, ok := byUUID[at.UUID]; ok && at.UUID != "" {
+		s, exists := byUUID[at.UUID]
+		exists = exists && at.UUID != ""
+		if exists {
 			mergeStoredAttribute(ai, s)
 		} else {
 			newAttributeDefaults(ai)
 		}
-		if !b.policy.applySG(&at.Distribution, &at.SharingGroupID) {
+		keep, err := b.applySG(ctx, &at.Distribution, &at.SharingGroupID, ai.SharingGroup,
+			exists && sameSharingGroup(s.Distribution, s.SharingGroupID, at.Distribution, at.SharingGroupID))
+		if err != nil {
+			return nil, err
+		}
+		if !keep {
 			continue
 		}
 		if !inObject {
@@ -222,7 +218,12 @@ func (b *treeBuilder) objects(ctx context.Context, path string, in []*mispjson.O
 		} else {
 			newObjectDefaults(oi)
 		}
-		if !b.policy.applySG(&o.Distribution, &o.SharingGroupID) {
+		keep, err := b.applySG(ctx, &o.Distribution, &o.SharingGroupID, oi.SharingGroup,
+			exists && sameSharingGroup(s.Distribution, s.SharingGroupID, o.Distribution, o.SharingGroupID))
+		if err != nil {
+			return nil, err
+		}
+		if !keep {
 			continue
 		}
 		attrs, err := b.attributes(ctx, p+".Attribute", oi.Attributes, storedAttrs, true)

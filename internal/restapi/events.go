@@ -88,6 +88,9 @@ func (a *API) eventView(w http.ResponseWriter, r *http.Request, actor *misp.Acto
 	if err != nil {
 		return fmt.Errorf("view event: %w", err)
 	}
+	if err := a.attachSharingGroups(r.Context(), actor, e); err != nil {
+		return err
+	}
 	if !namedBool(named, "includeAllTags", false) {
 		hideNonExportable(e)
 	}

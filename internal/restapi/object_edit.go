@@ -60,8 +60,15 @@ func (a *API) objectEdit(w http.ResponseWriter, r *http.Request, actor *misp.Act
 	} else {
 		o.Timestamp = 0 // the store sets "now"
 	}
-	if in.Has("distribution") && o.Distribution == misp.DistributionSharingGrp {
-		return exception(r, http.StatusForbidden, "Invalid Sharing Group or not authorised.")
+	if o.Distribution == misp.DistributionSharingGrp &&
+		!sameSharingGroup(stored.Distribution, stored.SharingGroupID, o.Distribution, o.SharingGroupID) {
+		usable, err := a.usableSharingGroup(ctx, actor, o.SharingGroupID)
+		if err != nil {
+			return err
+		}
+		if !usable {
+			return exception(r, http.StatusForbidden, sgUnusable)
+		}
 	}
 	o.ID, o.UUID, o.EventID = stored.ID, stored.UUID, stored.EventID
 	matchByRelation(in.Attributes, stored.Attribute)

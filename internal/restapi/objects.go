@@ -87,15 +87,25 @@ func (a *API) objectAdd(w http.ResponseWriter, r *http.Request, actor *misp.Acto
 		return saveFail(r, failName, "/objects/add/"+failID, "Could not save the object as no attributes were set.", failID)
 	}
 	newObjectDefaults(in)
+	b := a.newTreeBuilder(actor, sgDowngrade)
+	sgs := []misp.Int{}
 	if o.Distribution == misp.DistributionSharingGrp {
-		return exception(r, http.StatusForbidden, "Invalid Sharing Group or not authorised.")
+		sgs = append(sgs, o.SharingGroupID)
 	}
 	for _, ai := range in.Attributes {
 		if ai.Attribute.Distribution == misp.DistributionSharingGrp {
-			return exception(r, http.StatusForbidden, "Invalid Sharing Group or not authorised.")
+			sgs = append(sgs, ai.Attribute.SharingGroupID)
 		}
 	}
-	b := a.newTreeBuilder(actor, sgDowngrade)
+	for _, id := range sgs {
+		usable, err := b.sgs.usable(ctx, int64(id))
+		if err != nil {
+			return err
+		}
+		if !usable {
+			return exception(r, http.StatusForbidden, sgUnusable)
+		}
+	}
 	if o.Attribute, err = b.attributes(ctx, "Attribute", in.Attributes, nil, true); err != nil {
 		return err
 	}

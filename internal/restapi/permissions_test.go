@@ -94,6 +94,7 @@ func userID(f *permFixture) string     { return f.userID }
 func orgID(f *permFixture) string      { return f.orgID }
 func roleID(f *permFixture) string     { return f.roleID }
 func spareTagID(f *permFixture) string { return idString(int64(f.spareTag.ID)) }
+func sgID(f *permFixture) string       { return f.sgID }
 
 // writeEndpoints lists every registered write route (a.route with POST,
 // PUT or DELETE), with one write method each; a route's methods share one
@@ -244,6 +245,27 @@ func writeEndpoints() []writeEndpoint {
 			body: fixedBody(obj{"AuthKey": obj{"comment": "edited"}})},
 		{route: "/auth_keys/delete/{id}", method: "DELETE", acl: "perm_auth not_read_only_authkey",
 			path: func(f *permFixture, c permActor) string { return "/auth_keys/delete/" + ownKey(f, c) }},
+
+		// sharing groups (the fixture groups belong to org A)
+		{route: "/sharing_groups/add", method: "POST", acl: "perm_sharing_group", path: fixedPath("/sharingGroups/add"),
+			body: func(f *permFixture, _ permActor) any {
+				return obj{"name": fmt.Sprintf("perm:sg-new-%d", f.n), "SharingGroupOrg": []any{obj{"extend": true, "org_id": f.ownOrgID}}}
+			}},
+		{route: "/sharing_groups/edit/{id}", method: "POST", acl: "perm_sharing_group", path: idPath("/sharing_groups/edit/", sgID),
+			body: fixedBody(obj{"SharingGroup": obj{"description": "edited"}})},
+		{route: "/sharing_groups/delete/{id}", method: "POST", acl: "perm_sharing_group", path: idPath("/sharingGroups/delete/", sgID)},
+		{route: "/sharing_groups/addOrg", method: "POST", acl: "perm_sharing_group", path: fixedPath("/sharingGroups/addOrg"),
+			body: func(f *permFixture, _ permActor) any {
+				return obj{"sg_id": f.sgID, "org_id": f.spareOrgID, "extend": true}
+			}},
+		{route: "/sharing_groups/removeOrg", method: "POST", acl: "perm_sharing_group", path: fixedPath("/sharingGroups/removeOrg"),
+			body: func(f *permFixture, _ permActor) any { return obj{"sg_id": f.sgID, "org_id": f.memberOrgID} }},
+		{route: "/sharing_groups/addServer", method: "POST", acl: "perm_sharing_group", path: fixedPath("/sharingGroups/addServer"),
+			body: func(f *permFixture, _ permActor) any {
+				return obj{"sg_id": f.bareSGID, "server_id": 0, "all_orgs": true}
+			}},
+		{route: "/sharing_groups/removeServer", method: "POST", acl: "perm_sharing_group", path: fixedPath("/sharingGroups/removeServer"),
+			body: func(f *permFixture, _ permActor) any { return obj{"sg_id": f.sgID, "server_id": 0} }},
 	}
 }
 
@@ -396,6 +418,7 @@ type permFixture struct {
 	n int
 	eventPart
 	adminPart
+	sgPart
 	keyIDs map[int64]string // an auth key of the caller's user, by user id
 }
 
@@ -417,11 +440,42 @@ type adminPart struct {
 	userID, orgID, roleID string
 }
 
-// part names the fixture part a row acts on: "event", "admin" or "key".
+// sgPart is what the sharing-group endpoints act on: a group of org A
+// (A with extend, memberOrgID without; this instance listed) and one
+// without servers, both owned by org A, and an organisation in neither.
+type sgPart struct {
+	ownOrgID, memberOrgID, spareOrgID string
+	sgID, bareSGID                    string
+}
+
+// newSGPart creates the sharing-group fixture.
+func (e *testEnv) newSGPart(t *testing.T, n int) sgPart {
+	t.Helper()
+	ctx := context.Background()
+	org := &misp.Organisation{Name: fmt.Sprintf("SG fixture org %d", n), Local: true}
+	if err := e.DB.CreateOrg(ctx, org); err != nil {
+		t.Fatalf("CreateOrg: %v", err)
+	}
+	group := func(name string, servers ...*misp.SharingGroupServer) string {
+		g := &misp.SharingGroup{Name: fmt.Sprintf("perm:%s-%d", name, n), Active: true, OrgID: e.OrgA.ID, OrganisationUUID: e.OrgA.UUID,
+			SharingGroupOrg:    []*misp.SharingGroupOrg{{OrgID: e.OrgA.ID, Extend: true}, {OrgID: e.OrgB.ID}},
+			SharingGroupServer: servers}
+		if err := e.DB.CreateSharingGroup(ctx, g); err != nil {
+			t.Fatalf("CreateSharingGroup: %v", err)
+		}
+		return idStr(g.ID)
+	}
+	return sgPart{ownOrgID: idStr(e.OrgA.ID), memberOrgID: idStr(e.OrgB.ID), spareOrgID: idStr(org.ID),
+		sgID: group("sg", &misp.SharingGroupServer{ServerID: misp.LocalServerID}), bareSGID: group("bare-sg")}
+}
+
+// part names the fixture part a row acts on: "event", "admin", "sg" or "key".
 func (ep writeEndpoint) part() string {
 	switch {
 	case strings.HasPrefix(ep.route, "/auth_keys/"):
 		return "key"
+	case strings.HasPrefix(ep.route, "/sharing_groups/"):
+		return "sg"
 	case strings.HasPrefix(ep.route, "/admin/"), strings.HasPrefix(ep.route, "/tags/add"),
 		strings.HasPrefix(ep.route, "/tags/edit"), strings.HasPrefix(ep.route, "/tags/delete"):
 		return "admin"
@@ -540,7 +594,8 @@ func (e *testEnv) worldState(t *testing.T, f *permFixture) string {
 	ctx := context.Background()
 	var b strings.Builder
 	for _, table := range []string{"events", "attributes", "objects", "object_references", "event_tags",
-		"attribute_tags", "tags", "organisations", "users", "auth_keys", "roles"} {
+		"attribute_tags", "tags", "organisations", "users", "auth_keys", "roles",
+		"sharing_groups", "sharing_group_orgs", "sharing_group_servers"} {
 		var n int
 		// The table names are the constants above.
 		if err := e.DB.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
@@ -577,6 +632,12 @@ func (e *testEnv) worldState(t *testing.T, f *permFixture) string {
 		dump("user", u, err)
 		o, err := e.DB.FindOrgByID(ctx, num(f.orgID))
 		dump("org", o, err)
+	}
+	if f != nil && f.sgID != "" {
+		for _, id := range []string{f.sgID, f.bareSGID} {
+			g, err := e.DB.FindSharingGroupByID(ctx, e.Admin.Actor(), num(id))
+			dump("sharing group", g, err)
+		}
 	}
 	if f != nil {
 		for _, id := range f.keyIDs {
@@ -623,6 +684,7 @@ func TestPermissionSweep(t *testing.T) {
 		n    int
 		ev   *eventPart
 		ad   *adminPart
+		sg   *sgPart
 		keys = map[int64]string{}
 	)
 	// fixture returns what a call of ep by c acts on, creating the part
@@ -643,6 +705,12 @@ func TestPermissionSweep(t *testing.T) {
 				ad = &p
 			}
 			f.adminPart = *ad
+		case "sg":
+			if sg == nil {
+				p := e.newSGPart(t, n)
+				sg = &p
+			}
+			f.sgPart = *sg
 		case "key":
 			uid := int64(c.user.User.ID)
 			if keys[uid] == "" {
@@ -658,6 +726,8 @@ func TestPermissionSweep(t *testing.T) {
 			ev = nil
 		case "admin":
 			ad = nil
+		case "sg":
+			sg = nil
 		case "key":
 			delete(keys, int64(c.user.User.ID))
 		}
