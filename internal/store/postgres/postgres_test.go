@@ -139,7 +139,9 @@ func openTestStore(t *testing.T) *storetest.Stores {
 	}
 	clock := storetest.NewClock()
 	db.Now = clock.Now
-	return storetest.NewStores(db, clock)
+	s := storetest.NewStores(db, clock)
+	s.SetUnpublishedPrivate = func(on bool) { db.Policy.UnpublishedPrivate = on }
+	return s
 }
 
 func TestConformance(t *testing.T) { storetest.Run(t, openTestStore) }

@@ -24,7 +24,9 @@ func openTestStore(t *testing.T) *storetest.Stores {
 	db := openDB(t)
 	clock := storetest.NewClock()
 	db.Now = clock.Now
-	return storetest.NewStores(db, clock)
+	s := storetest.NewStores(db, clock)
+	s.SetUnpublishedPrivate = func(on bool) { db.Policy.UnpublishedPrivate = on }
+	return s
 }
 
 // openDB opens and migrates a fresh database file in a temporary directory.

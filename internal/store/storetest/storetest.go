@@ -50,6 +50,9 @@ type Stores struct {
 	AttributeSearch misp.AttributeSearchStore
 	// Clock must be the store's clock: the suite sets and advances it.
 	Clock *Clock
+	// SetUnpublishedPrivate switches the store's MISP.unpublishedprivate
+	// policy; the implementation's test sets it, nil skips those tests.
+	SetUnpublishedPrivate func(on bool)
 }
 
 // NewStores bundles one implementation of every interface with its clock.
@@ -122,6 +125,11 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"ObjectReferences", testObjectReferences},
 		{"TagAttachments", testTagAttachments},
 		{"Visibility", testVisibility},
+		{"DistributionEvents", testDistributionEvents},
+		{"DistributionElements", testDistributionElements},
+		{"DistributionReferences", testDistributionReferences},
+		{"DistributionCreatorEmail", testDistributionCreatorEmail},
+		{"DistributionUnpublishedPrivate", testDistributionUnpublishedPrivate},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"LargeEvent", testLargeEvent},
 		{"Audit", testAudit},
