@@ -46,7 +46,9 @@ func newDistFixture(t *testing.T, s *Stores) *distFixture {
 }
 
 // sgDist returns distribution 4 with group g.
-func sgDist(g *misp.SharingGroup) (misp.Distribution, misp.Int) { return misp.DistributionSharingGrp, g.ID }
+func sgDist(g *misp.SharingGroup) (misp.Distribution, misp.Int) {
+	return misp.DistributionSharingGrp, g.ID
+}
 
 // eventVisibleTo reports, for each actor, whether FindEventByID,
 // FindEventByUUID and FindEvents agree that e is visible, failing the
