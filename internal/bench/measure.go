@@ -1,0 +1,472 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/razmena/razmena/internal/misp"
+)
+
+// pageSize is the page of the listing target (restSearch's 20,000-row
+// page that takes ~4.9 s on MISP with 5 M md5 attributes).
+const pageSize = 20000
+
+// maxPages bounds the pages walked to reach a deep page.
+const maxPages = 60
+
+// exportPage is the page size of the export stream.
+const exportPage = 5000
+
+// rawAttrCols are the attribute columns the raw queries read: the same
+// the store scans.
+const rawAttrCols = `a.id, a.uuid, a.event_id, a.object_id, a.object_relation, a.category, a.type,
+	a.value1, a.value2, a.to_ids, a.timestamp, a.distribution, a.sharing_group_id, a.comment,
+	a.deleted, a.disable_correlation, a.first_seen, a.last_seen, a.data`
+
+// rawQuery runs q (with ? placeholders, rewritten to $N for PostgreSQL)
+// and reads every column of every row, returning the row count.
+func (r *run) rawQuery(ctx context.Context, q string, args ...any) (int, error) {
+	if r.cfg.Store == "postgres" {
+		var b strings.Builder
+		n := 0
+		for _, c := range q {
+			if c == '?' {
+				n++
+				b.WriteString("$" + strconv.Itoa(n))
+				continue
+			}
+			b.WriteRune(c)
+		}
+		q = b.String()
+	}
+	rows, err := r.db.SQL().QueryContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
+}
+
+// users are the two readers every read figure is taken for.
+func (r *run) users() []struct {
+	name  string
+	actor *misp.Actor
+} {
+	return []struct {
+		name  string
+		actor *misp.Actor
+	}{{"org user", r.user}, {"site admin", r.admin}}
+}
+
+// lookupValues picks the values to look up: popular values (several
+// hits each) and values of random stored attributes (usually one hit).
+func (r *run) lookupValues(ctx context.Context) ([]string, error) {
+	rng := rand.New(rand.NewPCG(r.cfg.Seed, 0x100c))
+	var vals []string
+	for len(vals) < r.cfg.Lookups/2 {
+		pool := r.c.pools[attrTypes[rng.IntN(len(attrTypes))].name]
+		vals = append(vals, pool[rng.IntN(len(pool))])
+	}
+	for len(vals) < r.cfg.Lookups {
+		var v string
+		id := 1 + rng.Int64N(int64(r.c.total))
+		q := "SELECT value1 FROM attributes WHERE id >= ? ORDER BY id LIMIT 1"
+		if r.cfg.Store == "postgres" {
+			q = strings.Replace(q, "?", "$1", 1)
+		}
+		if err := r.db.SQL().QueryRowContext(ctx, q, id).Scan(&v); err != nil {
+			return nil, err
+		}
+		vals = append(vals, v)
+	}
+	return vals, nil
+}
+
+// lookups measures exact-value search latency through the store for each
+// user, and the raw indexed SELECT of the same rows.
+func (r *run) lookups(ctx context.Context) error {
+	vals, err := r.lookupValues(ctx)
+	if err != nil {
+		return err
+	}
+	raw := make([]time.Duration, 0, len(vals))
+	hits := 0
+	for _, v := range vals {
+		t := time.Now()
+		n, err := r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE (a.value1 = ? OR a.value2 = ?) AND a.deleted = FALSE ORDER BY a.id", v, v)
+		if err != nil {
+			return err
+		}
+		raw = append(raw, time.Since(t))
+		hits += n
+	}
+	rawLat := latency(raw)
+	for _, u := range r.users() {
+		ds := make([]time.Duration, 0, len(vals))
+		got := 0
+		for _, v := range vals {
+			t := time.Now()
+			attrs, err := r.db.SearchAttributes(ctx, u.actor, misp.AttributeSearch{Value: v})
+			if err != nil {
+				return err
+			}
+			ds = append(ds, time.Since(t))
+			got += len(attrs)
+		}
+		l := Lookup{User: u.name, Lookups: len(vals), Hits: got, RawHits: hits, Latency: latency(ds), Raw: rawLat}
+		l.RatioP95 = l.Latency.P95 / l.Raw.P95
+		r.rep.Lookups = append(r.rep.Lookups, l)
+	}
+	return nil
+}
+
+// pages measures keyset pages of pageSize attributes of the network
+// types in the middle 80 % of the time range: the first page, and the
+// deepest full page reached within maxPages.
+func (r *run) pages(ctx context.Context) error {
+	var lo, hi int64
+	if err := r.db.SQL().QueryRowContext(ctx, "SELECT MIN(timestamp), MAX(timestamp) FROM attributes").Scan(&lo, &hi); err != nil {
+		return err
+	}
+	span := hi - lo
+	min, max := lo+span/10, hi-span/10
+	types := []string{"ip-dst", "ip-src", "domain"}
+	for _, u := range r.users() {
+		p := Page{User: u.name, Types: types, MinTimestamp: min, MaxTimestamp: max, PageSize: pageSize}
+		after := int64(0)
+		for i := 1; i <= maxPages; i++ {
+			s := misp.AttributeSearch{Types: types, MinTimestamp: min, MaxTimestamp: max, AfterID: after, Limit: pageSize}
+			t := time.Now()
+			attrs, err := r.db.SearchAttributes(ctx, u.actor, s)
+			if err != nil {
+				return err
+			}
+			d := ms(time.Since(t))
+			t = time.Now()
+			n, err := r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE a.type IN (?, ?, ?) AND a.timestamp >= ? AND a.timestamp <= ? AND a.deleted = FALSE AND a.id > ? ORDER BY a.id LIMIT ?",
+				types[0], types[1], types[2], min, max, after, pageSize)
+			if err != nil {
+				return err
+			}
+			rd := ms(time.Since(t))
+			if i == 1 {
+				p.FirstRows, p.FirstMS, p.RawFirstMS = len(attrs), d, rd
+			}
+			if len(attrs) < pageSize && i > 1 {
+				break
+			}
+			p.DeepPage, p.DeepRows, p.DeepMS, p.RawDeepMS, p.RawDeepRows = i, len(attrs), d, rd, n
+			if len(attrs) == 0 {
+				break
+			}
+			after = int64(attrs[len(attrs)-1].ID)
+		}
+		r.rep.Pages = append(r.rep.Pages, p)
+	}
+	return nil
+}
+
+// eventView measures FindEventByID of the largest event for each user
+// (median of three), against raw SELECTs of its attributes and objects.
+func (r *run) eventView(ctx context.Context) error {
+	id := r.eventIDs[r.c.largest]
+	var raws []time.Duration
+	for i := 0; i < 3; i++ {
+		t := time.Now()
+		if _, err := r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE a.event_id = ? AND a.deleted = FALSE ORDER BY a.id", id); err != nil {
+			return err
+		}
+		if _, err := r.rawQuery(ctx, "SELECT * FROM objects WHERE event_id = ? ORDER BY id", id); err != nil {
+			return err
+		}
+		raws = append(raws, time.Since(t))
+	}
+	rawMS := ms(median(raws))
+	for _, u := range r.users() {
+		var ds []time.Duration
+		n := 0
+		for i := 0; i < 3; i++ {
+			t := time.Now()
+			e, err := r.db.FindEventByID(ctx, u.actor, id, misp.EventViewOptions{})
+			if err != nil {
+				return err
+			}
+			ds = append(ds, time.Since(t))
+			n = len(e.Attribute)
+			for _, o := range e.Object {
+				n += len(o.Attribute)
+			}
+		}
+		v := EventView{User: u.name, EventID: id, Attributes: n, MS: ms(median(ds)), RawMS: rawMS}
+		v.Ratio = v.MS / v.RawMS
+		r.rep.EventViews = append(r.rep.EventViews, v)
+	}
+	return nil
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct{ n int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.n += int64(len(p))
+	return len(p), nil
+}
+
+// export streams every attribute visible to the normal user as MISP JSON
+// (page by page through the store, encoded and discarded) and records
+// MB/s and the peak RSS of the process during the stream, against a raw
+// SELECT of all attributes encoded the same way.
+func (r *run) export(ctx context.Context) error {
+	// Peak RSS: return freed memory to the OS, reset the high-water mark
+	// (Linux clear_refs 5), and read VmHWM after the stream. The process
+	// also holds the server and the harness, so this is an upper bound
+	// of what the export needs.
+	debug.FreeOSMemory()
+	reset := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+	before := vmKB("VmRSS")
+	w := &countingWriter{}
+	enc := json.NewEncoder(w)
+	t := time.Now()
+	after, n := int64(0), 0
+	for i := 0; ; i++ {
+		if i > r.c.total/exportPage+2 {
+			return fmt.Errorf("export did not end after %d pages", i)
+		}
+		attrs, err := r.db.SearchAttributes(ctx, r.user, misp.AttributeSearch{AfterID: after, Limit: exportPage})
+		if err != nil {
+			return err
+		}
+		for _, a := range attrs {
+			if err := enc.Encode(a); err != nil {
+				return err
+			}
+		}
+		n += len(attrs)
+		if len(attrs) < exportPage {
+			break
+		}
+		after = int64(attrs[len(attrs)-1].ID)
+	}
+	d := time.Since(t)
+	x := Export{User: "org user", Attributes: n, Bytes: w.n, Seconds: d.Seconds(),
+		MBPerSecond: float64(w.n) / 1e6 / d.Seconds(), PeakRSSMB: float64(vmKB("VmHWM")) / 1024,
+		RSSBeforeMB: float64(before) / 1024, PeakReset: reset}
+
+	// Raw: one streaming SELECT of every live attribute, scanned and
+	// encoded the same way, without visibility or tags.
+	rw := &countingWriter{}
+	renc := json.NewEncoder(rw)
+	t = time.Now()
+	rows, err := r.db.SQL().QueryContext(ctx, "SELECT a.id, a.uuid, a.event_id, a.type, a.category, a.value1, a.value2, a.timestamp, a.distribution FROM attributes a WHERE a.deleted = FALSE ORDER BY a.id")
+	if err != nil {
+		return err
+	}
+	rn := 0
+	for rows.Next() {
+		a := &misp.Attribute{}
+		var v1, v2 string
+		if err := rows.Scan(&a.ID, &a.UUID, &a.EventID, &a.Type, &a.Category, &v1, &v2, &a.Timestamp, &a.Distribution); err != nil {
+			rows.Close()
+			return err
+		}
+		a.Value = v1
+		if v2 != "" {
+			a.Value += "|" + v2
+		}
+		if err := renc.Encode(a); err != nil {
+			rows.Close()
+			return err
+		}
+		rn++
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	rd := time.Since(t)
+	x.RawAttributes, x.RawMBPerSecond = rn, float64(rw.n)/1e6/rd.Seconds()
+	x.Ratio = x.MBPerSecond / x.RawMBPerSecond
+	r.rep.Export = x
+	return nil
+}
+
+// mixed runs cfg.Readers HTTP readers (event views of small events and
+// attribute views, as the normal user) and one writer (events/add of
+// new 20-attribute events) for cfg.MixedDuration, and records throughput.
+func (r *run) mixed(ctx context.Context) error {
+	var small []int64
+	var attrIDs []int64
+	for i, p := range r.c.events {
+		userOrg := r.c.orgs - 1
+		visible := p.org == userOrg || (p.distribution >= 1 && p.distribution <= 3) ||
+			(p.distribution == 4 && slices.Contains(r.c.sgs[p.sgIndex], userOrg))
+		if p.size <= 200 && visible {
+			small = append(small, r.eventIDs[i])
+		}
+	}
+	if len(small) == 0 {
+		small = r.eventIDs
+	}
+	rng := rand.New(rand.NewPCG(r.cfg.Seed, 0x313))
+	for i := 0; i < 10; i++ {
+		attrs, err := r.db.SearchAttributes(ctx, r.user, misp.AttributeSearch{AfterID: rng.Int64N(int64(r.c.total)), Limit: 100, NoTags: true})
+		if err != nil {
+			return err
+		}
+		for _, a := range attrs {
+			attrIDs = append(attrIDs, int64(a.ID))
+		}
+	}
+	if len(attrIDs) == 0 {
+		return errors.New("the normal user sees no attribute")
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.MixedDuration)
+	defer cancel()
+	client := &http.Client{Timeout: time.Minute}
+	var reads, readErrs, writes, written atomic.Int64
+	var firstReadErr atomic.Value
+	var wg sync.WaitGroup
+	get := func(path string) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url+path, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", r.userKey)
+		req.Header.Set("Accept", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET %s: %s", path, resp.Status)
+		}
+		return nil
+	}
+	const maxOps = 1_000_000 // a bound in count as well as in time
+	start := time.Now()
+	for w := 0; w < r.cfg.Readers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(r.cfg.Seed, uint64(w)+0x400))
+			for i := 0; i < maxOps && ctx.Err() == nil; i++ {
+				path := "/events/view/" + strconv.FormatInt(small[rng.IntN(len(small))], 10)
+				if i%2 == 1 {
+					path = "/attributes/view/" + strconv.FormatInt(attrIDs[rng.IntN(len(attrIDs))], 10)
+				}
+				if err := get(path); err != nil {
+					if ctx.Err() == nil {
+						readErrs.Add(1)
+						firstReadErr.CompareAndSwap(nil, err.Error())
+					}
+					continue
+				}
+				reads.Add(1)
+			}
+		}()
+	}
+	var writeErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		wrng := rand.New(rand.NewPCG(r.cfg.Seed, 0x777))
+		for i := 0; i < maxOps && ctx.Err() == nil; i++ {
+			e := r.c.event(wrng.IntN(len(r.c.events)))
+			e.uuid, e.info = newUUID(wrng), e.info+" (mixed load)"
+			e.objects = nil
+			if len(e.attrs) > 20 {
+				e.attrs = e.attrs[:20]
+			}
+			for _, a := range e.attrs {
+				a.uuid = newUUID(wrng)
+			}
+			if _, err := r.postEvent(ctx, client, r.keys[e.plan.org], r.wire(e)); err != nil {
+				if ctx.Err() == nil {
+					writeErr = err
+				}
+				return
+			}
+			writes.Add(1)
+			written.Add(int64(len(e.attrs)))
+		}
+	}()
+	wg.Wait()
+	if writeErr != nil {
+		return writeErr
+	}
+	d := time.Since(start).Seconds()
+	r.rep.Mixed = Mixed{Readers: r.cfg.Readers, Seconds: d, Reads: reads.Load(), ReadErrors: readErrs.Load(),
+		Writes: writes.Load(), ReadsPerSecond: float64(reads.Load()) / d, WritesPerSecond: float64(writes.Load()) / d,
+		AttributesWrittenPerSecond: float64(written.Load()) / d}
+	if readErrs.Load() > 0 {
+		return fmt.Errorf("%d reads failed, the first: %v", readErrs.Load(), firstReadErr.Load())
+	}
+	return nil
+}
+
+// vmKB reads a kB field of /proc/self/status (0 where unavailable).
+func vmKB(field string) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		if rest, ok := bytes.CutPrefix(line, []byte(field+":")); ok {
+			f := strings.Fields(string(rest))
+			if len(f) > 0 {
+				n, _ := strconv.ParseInt(f[0], 10, 64)
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// latency summarises durations as percentiles in milliseconds.
+func latency(ds []time.Duration) Latency {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	at := func(p float64) float64 { return ms(s[min(len(s)-1, int(p*float64(len(s))))]) }
+	return Latency{P50: at(0.50), P95: at(0.95), P99: at(0.99)}
+}
