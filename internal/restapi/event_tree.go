@@ -144,11 +144,14 @@ type treeBuilder struct {
 	errs   treeErrors
 	tags   map[string]*misp.Tag // tag lookups by lower-case name; nil = unknown
 	sgs    sgCache
+	// captured holds the local ids of the sharing groups captured in this
+	// request, by uuid (0: not captured).
+	captured map[string]int64
 }
 
 func (a *API) newTreeBuilder(actor *misp.Actor, policy sgPolicy) *treeBuilder {
 	return &treeBuilder{a: a, actor: actor, policy: policy, errs: treeErrors{}, tags: map[string]*misp.Tag{},
-		sgs: sgCache{a: a, actor: actor}}
+		sgs: sgCache{a: a, actor: actor}, captured: map[string]int64{}}
 }
 
 // attributes prepares a list of incoming attributes at path: each is

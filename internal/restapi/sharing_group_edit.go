@@ -428,8 +428,10 @@ func (a *API) updateSharingGroup(ctx context.Context, g *misp.SharingGroup, in *
 //
 //   - A group the sync user may view (CanView) is used; its own fields and
 //     members are updated from in when the incoming modified is newer (or
-//     absent) and the group was not created on this instance (local false),
-//     or the user is a site admin. Members are added, never removed.
+//     absent) and the group was not created on this instance (local false)
+//     and the user may extend it (CanExtend: typically the sync user that
+//     captured it), or the user is a site admin. Members are added, never
+//     removed.
 //   - An unknown uuid is created when mayCreateSharingGroup allows it
 //     (perm_sharing_group; the sync user's organisation listed, or this
 //     instance listed with all_orgs; this instance among the servers if
@@ -438,9 +440,11 @@ func (a *API) updateSharingGroup(ctx context.Context, g *misp.SharingGroup, in *
 //     is not listed with all_orgs, it is added as a member without extend
 //     (SharingGroup::captureCreatorOrg).
 //
-// Deviation: MISP lets a sync user capture an existing group it may not
-// view (and then joins its organisation to it); Razmena refuses, so that
-// pushing data cannot enrol an organisation in someone else's group.
+// Deviations: MISP lets a sync user capture an existing group it may not
+// view (and then joins its organisation to it), and update any non-local
+// group it captures; Razmena refuses the first and requires CanExtend for
+// the second, so that pushing data cannot enrol an organisation in, or
+// rewrite, someone else's group.
 func (a *API) captureSharingGroup(ctx context.Context, actor *misp.Actor, in *mispjson.SharingGroupInput) (int64, error) {
 	uuid := misp.NormalizeUUID(in.Group.UUID)
 	if !misp.IsUUID(uuid) {
@@ -449,7 +453,7 @@ func (a *API) captureSharingGroup(ctx context.Context, actor *misp.Actor, in *mi
 	g, err := a.st.SharingGroups.FindSharingGroupByUUID(ctx, actor, uuid)
 	switch {
 	case err == nil:
-		if (bool(actor.Perms.Sync) && !bool(g.Local)) || actor.SiteAdmin() {
+		if (bool(actor.Perms.Sync) && !bool(g.Local) && g.CanExtend(actor)) || actor.SiteAdmin() {
 			if err := a.updateSharingGroup(ctx, g, in, false); err != nil {
 				return 0, captureFailure(err)
 			}

@@ -105,7 +105,7 @@ func (b *treeBuilder) applySG(ctx context.Context, d *misp.Distribution, sg *mis
 	ok := unchanged
 	switch {
 	case nested != nil && bool(b.actor.Perms.Sync):
-		id, err := b.a.captureSharingGroup(ctx, b.actor, nested)
+		id, err := b.capture(ctx, nested)
 		if err != nil {
 			return false, err
 		}
@@ -128,6 +128,21 @@ func (b *treeBuilder) applySG(ctx context.Context, d *misp.Distribution, sg *mis
 	return true, nil
 }
 
+// capture captures a nested group once per request: a pushed event
+// repeats its group on every element that shares it.
+func (b *treeBuilder) capture(ctx context.Context, in *mispjson.SharingGroupInput) (int64, error) {
+	uuid := misp.NormalizeUUID(in.Group.UUID)
+	if id, ok := b.captured[uuid]; ok {
+		return id, nil
+	}
+	id, err := b.a.captureSharingGroup(ctx, b.actor, in)
+	if err != nil {
+		return 0, err
+	}
+	b.captured[uuid] = id
+	return id, nil
+}
+
 // eventSharingGroup applies the sharing-group rule to the event of
 // events/add or events/edit: it reports whether the event may have its
 // distribution and group, after capturing a sync user's nested group
@@ -138,7 +153,7 @@ func (b *treeBuilder) eventSharingGroup(ctx context.Context, in *mispjson.EventI
 		return true, nil
 	}
 	if in.SharingGroup != nil && bool(b.actor.Perms.Sync) {
-		id, err := b.a.captureSharingGroup(ctx, b.actor, in.SharingGroup)
+		id, err := b.capture(ctx, in.SharingGroup)
 		if err != nil || id == 0 {
 			return false, err
 		}

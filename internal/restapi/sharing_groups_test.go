@@ -546,6 +546,21 @@ func TestSharingGroupSyncCapture(t *testing.T) {
 		t.Errorf("updated group = %v", sg)
 	}
 
+	// A group of A that B is in without extend: used as it is, not
+	// rewritten by the push.
+	aGroup := e.addSG(t, e.AOrgAdmin.Key, obj{"name": "A's group", "uuid": "5a5a5a5a-0000-4000-8000-000000000004",
+		"SharingGroupOrg": []any{sgOrg(e.OrgA, true), sgOrg(e.OrgB, false)}})
+	rewrite := obj{"uuid": "5a5a5a5a-0000-4000-8000-000000000004", "name": "rewritten by B", "modified": "2030-01-01 00:00:00",
+		"SharingGroupOrg": []any{obj{"extend": true, "Organisation": remote}}}
+	ev = e.callObj(t, "POST", "/events/add", e.BSync.Key, pushed("into-a-group", rewrite), http.StatusOK)
+	if dig(t, ev, "Event", "sharing_group_id") != aGroup {
+		t.Errorf("event pushed into A's group: sharing_group_id %v, want %s", dig(t, ev, "Event", "sharing_group_id"), aGroup)
+	}
+	view := e.callObj(t, "GET", "/sharing_groups/view/"+aGroup, e.AOrgAdmin.Key, nil, http.StatusOK)
+	if dig(t, view, "SharingGroup", "name") != "A's group" || len(memberUUIDs(t, view)) != 2 {
+		t.Errorf("A's group after B's push = %v", view)
+	}
+
 	// A group the sync user's organisation is not in: distribution 0.
 	stranger := obj{"uuid": misp.NewUUID(), "name": "Not for B", "Organisation": remote,
 		"SharingGroupOrg": []any{obj{"extend": true, "Organisation": remote}}}
