@@ -4,6 +4,7 @@
 //	razmena serve     run the HTTP server
 //	razmena migrate   apply database migrations and exit
 //	razmena admin     manage organisations, users, roles and API keys
+//	razmena bench     run the benchmark harness (docs/benchmarks.md)
 //	razmena version   print the version
 package main
 
@@ -52,6 +53,7 @@ Commands:
             and a site admin, printing their credentials once)
   migrate   apply database migrations and exit
   admin     manage organisations, users, roles and API keys
+  bench     generate a synthetic community, load it and measure (docs/benchmarks.md)
   version   print the version
 
 Run "razmena <command> -h" for the flags of a command.
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, io stdio) error {
 		return runMigrate(ctx, args[1:], io)
 	case "admin":
 		return runAdmin(ctx, args[1:], io)
+	case "bench":
+		return runBench(ctx, args[1:], io)
 	case "version", "-version", "--version":
 		fmt.Fprintf(io.stdout, "razmena %s (MISP API %s)\n", Version, MISPVersion)
 		return nil

@@ -91,7 +91,7 @@ func (r *run) users() []struct {
 // lookupValues picks the values to look up: popular values (several
 // hits each) and values of random stored attributes (usually one hit).
 func (r *run) lookupValues(ctx context.Context) ([]string, error) {
-	rng := rand.New(rand.NewPCG(r.cfg.Seed, 0x100c))
+	rng := rand.New(rand.NewPCG(r.cfg.Seed^otherStreams, 0x100c))
 	var vals []string
 	for len(vals) < r.cfg.Lookups/2 {
 		pool := r.c.pools[attrTypes[rng.IntN(len(attrTypes))].name]
@@ -123,7 +123,8 @@ func (r *run) lookups(ctx context.Context) error {
 	hits := 0
 	for _, v := range vals {
 		t := time.Now()
-		n, err := r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE (a.value1 = ? OR a.value2 = ?) AND a.deleted = FALSE ORDER BY a.id", v, v)
+		v1, v2, _ := strings.Cut(v, "|")
+		n, err := r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE (a.value1 = ? OR a.value2 = ? OR (a.value1 = ? AND a.value2 = ?)) AND a.deleted = FALSE ORDER BY a.id", v, v, v1, v2)
 		if err != nil {
 			return err
 		}
@@ -182,11 +183,12 @@ func (r *run) pages(ctx context.Context) error {
 			if i == 1 {
 				p.FirstRows, p.FirstMS, p.RawFirstMS = len(attrs), d, rd
 			}
-			if len(attrs) < pageSize && i > 1 {
+			if len(attrs) == 0 {
 				break
 			}
+			// The deep page is the last one with rows (possibly short).
 			p.DeepPage, p.DeepRows, p.DeepMS, p.RawDeepMS, p.RawDeepRows = i, len(attrs), d, rd, n
-			if len(attrs) == 0 {
+			if len(attrs) < pageSize {
 				break
 			}
 			after = int64(attrs[len(attrs)-1].ID)
@@ -336,7 +338,7 @@ func (r *run) mixed(ctx context.Context) error {
 	if len(small) == 0 {
 		small = r.eventIDs
 	}
-	rng := rand.New(rand.NewPCG(r.cfg.Seed, 0x313))
+	rng := rand.New(rand.NewPCG(r.cfg.Seed^otherStreams, 0x313))
 	for i := 0; i < 10; i++ {
 		attrs, err := r.db.SearchAttributes(ctx, r.user, misp.AttributeSearch{AfterID: rng.Int64N(int64(r.c.total)), Limit: 100, NoTags: true})
 		if err != nil {
@@ -381,7 +383,7 @@ func (r *run) mixed(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rng := rand.New(rand.NewPCG(r.cfg.Seed, uint64(w)+0x400))
+			rng := rand.New(rand.NewPCG(r.cfg.Seed^otherStreams, uint64(w)+0x400))
 			for i := 0; i < maxOps && ctx.Err() == nil; i++ {
 				path := "/events/view/" + strconv.FormatInt(small[rng.IntN(len(small))], 10)
 				if i%2 == 1 {
@@ -402,7 +404,7 @@ func (r *run) mixed(ctx context.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		wrng := rand.New(rand.NewPCG(r.cfg.Seed, 0x777))
+		wrng := rand.New(rand.NewPCG(r.cfg.Seed^otherStreams, 0x777))
 		for i := 0; i < maxOps && ctx.Err() == nil; i++ {
 			e := r.c.event(wrng.IntN(len(r.c.events)))
 			e.uuid, e.info = newUUID(wrng), e.info+" (mixed load)"
@@ -470,3 +472,7 @@ func latency(ds []time.Duration) Latency {
 	at := func(p float64) float64 { return ms(s[min(len(s)-1, int(p*float64(len(s))))]) }
 	return Latency{P50: at(0.50), P95: at(0.95), P99: at(0.99)}
 }
+
+// otherStreams separates the harness's random streams from the
+// generator's, which use (seed, event index + 1).
+const otherStreams = 0x9e3779b97f4a7c15
