@@ -205,11 +205,14 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 	}
 
 	// Tags of the returned attributes only: the same attribute predicate
-	// selects the tag rows, so hidden attributes' tags are never read.
+	// selects the tag rows, so hidden attributes' tags are never read. The
+	// subquery joins its own events row (ev): referring to the outer e
+	// would make it correlated, re-run for every tag row (quadratic in the
+	// event's size).
 	a = nil
-	where := "at.event_id = " + a.add(id) + " AND at.attribute_id IN (SELECT a.id FROM attributes a WHERE " +
-		"a.event_id = " + a.add(id) + " AND " + tx.attributeVisible(&a, "e", "a", actor) +
-		" AND " + elementDeleted(&a, "e", "a.deleted", opts.Deleted, actor) + ")"
+	where := "at.event_id = " + a.add(id) + " AND at.attribute_id IN (SELECT a.id FROM attributes a " +
+		"JOIN events ev ON ev.id = a.event_id WHERE a.event_id = " + a.add(id) + " AND " +
+		tx.attributeVisible(&a, "ev", "a", actor) + " AND " + elementDeleted(&a, "ev", "a.deleted", opts.Deleted, actor) + ")"
 	if opts.ExcludeLocalTags {
 		where += " AND at.local = FALSE"
 	}
