@@ -45,7 +45,8 @@ func (db *DB) FindEvents(ctx context.Context, actor *misp.Actor, f misp.EventFil
 
 func findEvents(ctx context.Context, tx *tx, actor *misp.Actor, f misp.EventFilter) ([]*misp.Event, int64, error) {
 	var a args
-	where := eventFilterWhere(tx, &a, actor, f)
+	filters := eventFilters(tx, &a, actor, f)
+	where := strings.Join(append([]string{tx.eventVisible(&a, "e", actor)}, filters...), " AND ")
 	order, ok := eventSorts[f.Sort]
 	if !ok {
 		order = "e.id"
@@ -55,7 +56,7 @@ func findEvents(ctx context.Context, tx *tx, actor *misp.Actor, f misp.EventFilt
 		dir = " DESC"
 	}
 	pageArgs := append(args(nil), a...)
-	q := "SELECT " + eventCols + ", COUNT(*) OVER () FROM " + eventFrom + " WHERE " + where +
+	q := "SELECT " + eventCols + " FROM " + eventFrom + " WHERE " + where +
 		" ORDER BY " + order + dir + ", e.id" + dir
 	offset := 0
 	if f.Limit > 0 && f.Page > 1 {
@@ -64,28 +65,52 @@ func findEvents(ctx context.Context, tx *tx, actor *misp.Actor, f misp.EventFilt
 	q += limitOffset(&pageArgs, f.Limit, offset)
 
 	var events []*misp.Event
-	var total int64
 	err := tx.each(ctx, q, pageArgs, func(rows *sql.Rows) error {
-		e, err := scanEvent(rows, &total)
+		e, err := scanEvent(rows)
 		events = append(events, e)
 		return err
 	})
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(events) == 0 && offset > 0 {
-		// Past the last page the window count has no row to ride on.
-		if err := tx.get(ctx, "SELECT COUNT(*) FROM events e WHERE "+where, a, &total); err != nil {
+	// The total comes from a separate COUNT, not COUNT(*) OVER (): a
+	// window count makes the database read every matching row before it
+	// can return the first, so a 60-event page sorted by an indexed column
+	// cost a scan of the whole table (docs/benchmarks.md). A page that is
+	// not full, or unpaged, tells the total without counting.
+	total := int64(offset + len(events))
+	if f.Limit > 0 && len(events) == f.Limit || len(events) == 0 && offset > 0 {
+		if total, err = countEvents(ctx, tx, actor, where, a, len(filters) > 0); err != nil {
 			return nil, 0, err
 		}
 	}
 	return events, total, loadEventTags(ctx, tx, events)
 }
 
-// eventFilterWhere builds the WHERE clause of the event index: visibility
-// and every filter of f, all in SQL.
-func eventFilterWhere(tx *tx, a *args, actor *misp.Actor, f misp.EventFilter) string {
-	conds := []string{tx.eventVisible(a, "e", actor)}
+// countEvents returns the number of events matching where, visibility
+// and filters, whose arguments are a. Unfiltered, it adds up the counts of
+// the visibility branches, each an index range that is counted without
+// reading the table, instead of testing every event; filtered, the
+// filters' own indexes bound the work and one pass beats three.
+func countEvents(ctx context.Context, tx *tx, actor *misp.Actor, where string, a args, filtered bool) (int64, error) {
+	q := "SELECT COUNT(*) FROM events e WHERE " + where
+	if !filtered {
+		a = nil
+		branches := tx.eventVisibleBranches(&a, "e", actor)
+		for i, b := range branches {
+			branches[i] = "(SELECT COUNT(*) FROM events e WHERE " + b + ")"
+		}
+		q = "SELECT " + strings.Join(branches, " + ")
+	}
+	var n int64
+	err := tx.get(ctx, q, a, &n)
+	return n, err
+}
+
+// eventFilters returns the conditions of the event index for every
+// filter of f, all in SQL; visibility is the caller's to add.
+func eventFilters(tx *tx, a *args, actor *misp.Actor, f misp.EventFilter) []string {
+	var conds []string
 	add := func(c string) { conds = append(conds, c) }
 	if len(f.IDs) > 0 {
 		add("e.id IN (" + inList(a, f.IDs) + ")")
@@ -150,7 +175,7 @@ func eventFilterWhere(tx *tx, a *args, actor *misp.Actor, f misp.EventFilter) st
 	if f.Minimal {
 		add("e.attribute_count > 0")
 	}
-	return strings.Join(conds, " AND ")
+	return conds
 }
 
 // loadEventTags attaches their tags to a page of events, in chunks.

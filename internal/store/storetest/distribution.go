@@ -50,9 +50,8 @@ func sgDist(g *misp.SharingGroup) (misp.Distribution, misp.Int) {
 	return misp.DistributionSharingGrp, g.ID
 }
 
-// eventVisibleTo reports, for each actor, whether FindEventByID,
-// FindEventByUUID and FindEvents agree that e is visible, failing the
-// test when they disagree.
+// eventVisibleTo reports whether e is visible to actor, failing the test
+// unless FindEventByID, FindEventByUUID and FindEvents agree.
 func eventVisibleTo(t *testing.T, s *Stores, e *misp.Event, actor *misp.Actor) bool {
 	t.Helper()
 	ctx := t.Context()
@@ -118,6 +117,28 @@ func testDistributionEvents(t *testing.T, s *Stores) {
 	}
 	if !eventVisibleTo(t, s, pushed, f.b) || eventVisibleTo(t, s, pushed, f.c) {
 		t.Error("distribution-0 event owned by B and created by C: want visible to B only")
+	}
+	checkTotals(t, s, f.a2, f.b, f.syncB, f.c, f.admin)
+}
+
+// checkTotals checks that, for each actor, the total of a paged
+// FindEvents (counted by visibility branch, unfiltered, or in one pass,
+// filtered) equals the number of events the unpaged list returns.
+func checkTotals(t *testing.T, s *Stores, actors ...*misp.Actor) {
+	t.Helper()
+	ctx := t.Context()
+	for _, actor := range actors {
+		for _, f := range []misp.EventFilter{{}, {MinTimestamp: 1}} {
+			all, _, err := s.Events.FindEvents(ctx, actor, f)
+			if err != nil {
+				t.Fatalf("FindEvents() = %v", err)
+			}
+			f.Limit = 1
+			_, total, err := s.Events.FindEvents(ctx, actor, f)
+			if err != nil || total != int64(len(all)) {
+				t.Errorf("user %s: FindEvents(%+v) total = %d, %v; want %d, the number of events listed", actor.User.Email, f, total, err, len(all))
+			}
+		}
 	}
 }
 
@@ -371,6 +392,7 @@ func testDistributionUnpublishedPrivate(t *testing.T, s *Stores) {
 	mustCreateEvent(t, s, f.a, shared)
 	for _, private := range []bool{false, true} {
 		s.SetUnpublishedPrivate(private)
+		checkTotals(t, s, f.a2, f.b, f.c, f.admin)
 		for _, c := range []struct {
 			name  string
 			actor *misp.Actor

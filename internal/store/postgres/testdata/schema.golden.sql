@@ -340,6 +340,7 @@ CREATE INDEX events_publish_timestamp_idx ON public.events USING btree (publish_
 CREATE INDEX events_sharing_group_id_idx ON public.events USING btree (sharing_group_id) WHERE (sharing_group_id <> 0);
 CREATE INDEX events_timestamp_idx ON public.events USING btree ("timestamp");
 CREATE UNIQUE INDEX events_uuid_key ON public.events USING btree (uuid);
+CREATE INDEX events_visibility_idx ON public.events USING btree (distribution, sharing_group_id, org_id, published);
 CREATE INDEX object_references_event_id_idx ON public.object_references USING btree (event_id);
 CREATE INDEX object_references_object_id_idx ON public.object_references USING btree (object_id);
 CREATE UNIQUE INDEX object_references_pkey ON public.object_references USING btree (id);

@@ -140,6 +140,8 @@ CREATE INDEX events_sharing_group_id_idx ON events (sharing_group_id) WHERE shar
 
 CREATE INDEX events_timestamp_idx ON events (timestamp);
 
+CREATE INDEX events_visibility_idx ON events (distribution, sharing_group_id, org_id, published);
+
 CREATE TABLE object_references (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,
     uuid              TEXT    NOT NULL UNIQUE,
