@@ -182,8 +182,10 @@ type SharingGroupStore interface {
 	FindSharingGroups(ctx context.Context, actor *Actor, f SharingGroupFilter) ([]*SharingGroup, int64, error)
 	// UpdateSharingGroup replaces the group's own fields (name,
 	// description, releasability, active, roaming, local), setting
-	// modified; members, owner, uuid and created are kept. ErrNotFound,
-	// ErrConflict (name taken).
+	// modified, and adds or updates the member organisations and servers
+	// listed in g, all in one transaction; members not listed, owner, uuid
+	// and created are kept. ErrNotFound, ErrConflict (name taken),
+	// ErrInvalid (a member organisation does not exist; nothing changes).
 	UpdateSharingGroup(ctx context.Context, g *SharingGroup) error
 	// DeleteSharingGroup removes a group with its members. ErrNotFound;
 	// ErrConflict while an event, attribute or object uses it.

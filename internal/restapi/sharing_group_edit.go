@@ -405,20 +405,11 @@ func (a *API) updateSharingGroup(ctx context.Context, g *misp.SharingGroup, in *
 	if err != nil {
 		return err
 	}
-	if err := a.st.SharingGroups.UpdateSharingGroup(ctx, g); err != nil {
-		return err
-	}
-	for _, m := range orgs {
-		if err := a.st.SharingGroups.AddSharingGroupOrg(ctx, int64(g.ID), int64(m.OrgID), bool(m.Extend)); err != nil {
-			return err
-		}
-	}
-	for _, s := range a.resolveSharingGroupServers(in.Servers) {
-		if err := a.st.SharingGroups.AddSharingGroupServer(ctx, int64(g.ID), int64(s.ServerID), bool(s.AllOrgs)); err != nil {
-			return err
-		}
-	}
-	return nil
+	// The group's fields and the listed members change together or not at
+	// all; members not listed are kept.
+	g.SharingGroupOrg = orgs
+	g.SharingGroupServer = a.resolveSharingGroupServers(in.Servers)
+	return a.st.SharingGroups.UpdateSharingGroup(ctx, g)
 }
 
 // captureSharingGroup is SharingGroup::captureSG for the SharingGroup

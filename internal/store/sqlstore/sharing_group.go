@@ -235,7 +235,8 @@ func loadSharingGroupMembers(ctx context.Context, tx *tx, groups []*misp.Sharing
 	return nil
 }
 
-// UpdateSharingGroup replaces the group's own fields.
+// UpdateSharingGroup replaces the group's own fields and adds or updates
+// the member organisations and servers listed in g, in one transaction.
 func (db *DB) UpdateSharingGroup(ctx context.Context, g *misp.SharingGroup) error {
 	err := db.write(ctx, func(tx *tx) error {
 		g.Modified = misp.DateTime(tx.unix())
@@ -245,7 +246,20 @@ func (db *DB) UpdateSharingGroup(ctx context.Context, g *misp.SharingGroup) erro
 		if err == nil && n == 0 {
 			err = misp.ErrNotFound
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		for _, m := range g.SharingGroupOrg {
+			if err := upsertSharingGroupOrg(ctx, tx, int64(g.ID), int64(m.OrgID), bool(m.Extend)); err != nil {
+				return err
+			}
+		}
+		for _, sv := range g.SharingGroupServer {
+			if err := upsertSharingGroupServer(ctx, tx, int64(g.ID), int64(sv.ServerID), bool(sv.AllOrgs)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("update sharing group %d: %w", g.ID, err)
@@ -288,15 +302,7 @@ func (db *DB) AddSharingGroupOrg(ctx context.Context, sgID, orgID int64, extend 
 		if err := touchSharingGroup(ctx, tx, sgID); err != nil {
 			return err
 		}
-		if ok, err := tx.exists(ctx, "SELECT 1 FROM organisations WHERE id = $1", orgID); err != nil || !ok {
-			if err == nil {
-				err = fmt.Errorf("organisation %d does not exist: %w", orgID, misp.ErrInvalid)
-			}
-			return err
-		}
-		_, err := tx.exec(ctx, `INSERT INTO sharing_group_orgs (sharing_group_id, org_id, extend) VALUES ($1, $2, $3)
-			ON CONFLICT (sharing_group_id, org_id) DO UPDATE SET extend = excluded.extend`, sgID, orgID, extend)
-		return err
+		return upsertSharingGroupOrg(ctx, tx, sgID, orgID, extend)
 	})
 	if err != nil {
 		return fmt.Errorf("add organisation %d to sharing group %d: %w", orgID, sgID, err)
@@ -328,9 +334,7 @@ func (db *DB) AddSharingGroupServer(ctx context.Context, sgID, serverID int64, a
 		if err := touchSharingGroup(ctx, tx, sgID); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `INSERT INTO sharing_group_servers (sharing_group_id, server_id, all_orgs) VALUES ($1, $2, $3)
-			ON CONFLICT (sharing_group_id, server_id) DO UPDATE SET all_orgs = excluded.all_orgs`, sgID, serverID, allOrgs)
-		return err
+		return upsertSharingGroupServer(ctx, tx, sgID, serverID, allOrgs)
 	})
 	if err != nil {
 		return fmt.Errorf("add server %d to sharing group %d: %w", serverID, sgID, err)
@@ -354,6 +358,28 @@ func (db *DB) RemoveSharingGroupServer(ctx context.Context, sgID, serverID int64
 		return fmt.Errorf("remove server %d from sharing group %d: %w", serverID, sgID, err)
 	}
 	return nil
+}
+
+// upsertSharingGroupOrg adds organisation orgID to group sgID, or sets
+// its extend flag. ErrInvalid if the organisation does not exist.
+func upsertSharingGroupOrg(ctx context.Context, tx *tx, sgID, orgID int64, extend bool) error {
+	if ok, err := tx.exists(ctx, "SELECT 1 FROM organisations WHERE id = $1", orgID); err != nil || !ok {
+		if err == nil {
+			err = fmt.Errorf("organisation %d does not exist: %w", orgID, misp.ErrInvalid)
+		}
+		return err
+	}
+	_, err := tx.exec(ctx, `INSERT INTO sharing_group_orgs (sharing_group_id, org_id, extend) VALUES ($1, $2, $3)
+		ON CONFLICT (sharing_group_id, org_id) DO UPDATE SET extend = excluded.extend`, sgID, orgID, extend)
+	return err
+}
+
+// upsertSharingGroupServer adds server serverID (0 = this instance) to
+// group sgID, or sets its all_orgs flag.
+func upsertSharingGroupServer(ctx context.Context, tx *tx, sgID, serverID int64, allOrgs bool) error {
+	_, err := tx.exec(ctx, `INSERT INTO sharing_group_servers (sharing_group_id, server_id, all_orgs) VALUES ($1, $2, $3)
+		ON CONFLICT (sharing_group_id, server_id) DO UPDATE SET all_orgs = excluded.all_orgs`, sgID, serverID, allOrgs)
+	return err
 }
 
 // touchSharingGroup sets the modified time of group id, so that a member

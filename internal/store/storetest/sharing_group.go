@@ -151,6 +151,17 @@ func testSharingGroups(t *testing.T, s *Stores) {
 	missing.ID = 9999
 	wantErr(t, "UpdateSharingGroup(missing)", s.SharingGroups.UpdateSharingGroup(ctx, missing), misp.ErrNotFound)
 
+	// Fields and listed members change together or not at all: a member
+	// organisation that does not exist fails the whole update.
+	s.Clock.Advance(10)
+	bad := *mustFindSharingGroup(t, s, f.admin, g.ID)
+	bad.Name = "Half written"
+	bad.SharingGroupOrg = []*misp.SharingGroupOrg{{OrgID: f.orgB.ID, Extend: true}, {OrgID: 99999}}
+	wantErr(t, "UpdateSharingGroup(unknown member)", s.SharingGroups.UpdateSharingGroup(ctx, &bad), misp.ErrInvalid)
+	if d := diff(want, mustFindSharingGroup(t, s, f.a, g.ID)); d != "" {
+		t.Errorf("a failed UpdateSharingGroup changed the group (-want +got):\n%s", d)
+	}
+
 	// The index lists the authorised groups by name, filtered and paged.
 	mustCreateSharingGroup(t, s, newSharingGroup("charlie", f.orgA, f.orgA))
 	mustCreateSharingGroup(t, s, newSharingGroup("Delta of B", f.orgB, f.orgB))
