@@ -169,8 +169,12 @@ func eventFilters(tx *tx, a *args, actor *misp.Actor, f misp.EventFilter) []stri
 		if l, r, ok := strings.Cut(f.Value, "|"); ok {
 			match += " OR (a.value1 = " + a.add(l) + " AND a.value2 = " + a.add(r) + ")"
 		}
-		add("EXISTS (SELECT 1 FROM attributes a WHERE a.event_id = e.id AND a.deleted = FALSE AND (" +
-			match + ") AND " + tx.attributeVisible(a, "e", "a", actor) + ")")
+		// An uncorrelated IN, with its own events row (ev) for the
+		// attribute's visibility: SQLite runs a correlated EXISTS once
+		// per event (a scan of the table), but looks an IN list up
+		// through the value indexes once.
+		add("e.id IN (SELECT a.event_id FROM attributes a JOIN events ev ON ev.id = a.event_id WHERE a.deleted = FALSE AND (" +
+			match + ") AND " + tx.attributeVisible(a, "ev", "a", actor) + ")")
 	}
 	if f.Minimal {
 		add("e.attribute_count > 0")
