@@ -90,6 +90,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	db.Policy.UnpublishedPrivate = m.Config.UnpublishedPrivate
 	m.DB = db
 	inst, err := setup.Ensure(ctx, db, setup.Options{
 		HostOrgName:   m.Config.HostOrgName,
