@@ -119,6 +119,16 @@ func (a *API) eventAdd(w http.ResponseWriter, r *http.Request, actor *misp.Actor
 	var ve *misp.ValidationError
 	switch {
 	case errors.As(err, &ce) && ce.What == "event":
+		// The existing event's id goes out only to those who may see it;
+		// MISP gives it to anyone who knows the uuid. A peer pushing an
+		// update sees its own earlier push, so sync is unaffected.
+		if _, ferr := a.st.Events.FindEventByID(r.Context(), actor, ce.ID, misp.EventViewOptions{Metadata: true}); errors.Is(ferr, misp.ErrNotFound) {
+			return saveFail(r, failName, "/events/add", map[string]any{"Event": map[string][]string{
+				"uuid": {"An event with this UUID already exists."},
+			}}, "")
+		} else if ferr != nil {
+			return fmt.Errorf("add event: look up the existing event: %w", ferr)
+		}
 		// The sync protocol relies on this answer (quirk #2).
 		return &httpserver.Error{
 			Status: http.StatusNotFound,

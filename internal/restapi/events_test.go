@@ -180,6 +180,14 @@ func TestEventAddExistingUUID(t *testing.T) {
 		t.Errorf("Location = %q, want %q", got, want)
 	}
 	e.assertUnchanged(t, before)
+
+	// A user who cannot see the existing event learns neither its id nor
+	// its location: a save failure instead of MISP's 404 + Location.
+	status, hdr, body = e.do(t, "POST", "/events/add", e.BUser.Key, obj{"Event": obj{"uuid": evUUID, "info": "probe"}})
+	if status != http.StatusForbidden || hdr.Get("Location") != "" || strings.Contains(string(body), "/events/1") {
+		t.Errorf("existing uuid of an invisible event: %d, Location %q, body %s; want 403 without the id", status, hdr.Get("Location"), body)
+	}
+	e.assertUnchanged(t, before)
 }
 
 func TestEventAddOrgc(t *testing.T) {
