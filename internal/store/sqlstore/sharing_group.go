@@ -312,16 +312,7 @@ func (db *DB) AddSharingGroupOrg(ctx context.Context, sgID, orgID int64, extend 
 
 // RemoveSharingGroupOrg removes a member organisation.
 func (db *DB) RemoveSharingGroupOrg(ctx context.Context, sgID, orgID int64) error {
-	err := db.write(ctx, func(tx *tx) error {
-		n, err := tx.execN(ctx, "DELETE FROM sharing_group_orgs WHERE sharing_group_id = $1 AND org_id = $2", sgID, orgID)
-		if err == nil && n == 0 {
-			err = misp.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		return touchSharingGroup(ctx, tx, sgID)
-	})
+	err := db.removeSharingGroupMember(ctx, "DELETE FROM sharing_group_orgs WHERE sharing_group_id = $1 AND org_id = $2", sgID, orgID)
 	if err != nil {
 		return fmt.Errorf("remove organisation %d from sharing group %d: %w", orgID, sgID, err)
 	}
@@ -344,8 +335,19 @@ func (db *DB) AddSharingGroupServer(ctx context.Context, sgID, serverID int64, a
 
 // RemoveSharingGroupServer removes a member server.
 func (db *DB) RemoveSharingGroupServer(ctx context.Context, sgID, serverID int64) error {
-	err := db.write(ctx, func(tx *tx) error {
-		n, err := tx.execN(ctx, "DELETE FROM sharing_group_servers WHERE sharing_group_id = $1 AND server_id = $2", sgID, serverID)
+	err := db.removeSharingGroupMember(ctx, "DELETE FROM sharing_group_servers WHERE sharing_group_id = $1 AND server_id = $2", sgID, serverID)
+	if err != nil {
+		return fmt.Errorf("remove server %d from sharing group %d: %w", serverID, sgID, err)
+	}
+	return nil
+}
+
+// removeSharingGroupMember runs del, a constant DELETE of one member row
+// bound to the group and member ids, and touches the group.
+// ErrNotFound if there was no such member.
+func (db *DB) removeSharingGroupMember(ctx context.Context, del string, sgID, memberID int64) error {
+	return db.write(ctx, func(tx *tx) error {
+		n, err := tx.execN(ctx, del, sgID, memberID)
 		if err == nil && n == 0 {
 			err = misp.ErrNotFound
 		}
@@ -354,10 +356,6 @@ func (db *DB) RemoveSharingGroupServer(ctx context.Context, sgID, serverID int64
 		}
 		return touchSharingGroup(ctx, tx, sgID)
 	})
-	if err != nil {
-		return fmt.Errorf("remove server %d from sharing group %d: %w", serverID, sgID, err)
-	}
-	return nil
 }
 
 // upsertSharingGroupOrg adds organisation orgID to group sgID, or sets
