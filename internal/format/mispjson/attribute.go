@@ -122,6 +122,28 @@ func copyAttribute(a *misp.Attribute) *misp.Attribute {
 }
 
 // decodeAttributeObject decodes one attribute of an Attribute[] list.
+// decodeAttributeList decodes the Attribute list (or single attribute) at
+// path, returning the inputs and, in the same order, their attributes.
+func decodeAttributeList(path string, raw json.RawMessage) ([]*AttributeInput, []*misp.Attribute, error) {
+	items, err := oneOrMany(path, raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	var (
+		ins   []*AttributeInput
+		attrs []*misp.Attribute
+	)
+	for i, item := range items {
+		a, err := decodeAttributeObject(indexPath(path, i), item)
+		if err != nil {
+			return nil, nil, err
+		}
+		ins = append(ins, a)
+		attrs = append(attrs, a.Attribute)
+	}
+	return ins, attrs, nil
+}
+
 func decodeAttributeObject(path string, raw json.RawMessage) (*AttributeInput, error) {
 	m, err := objectAt(path, "an Attribute object", raw)
 	if err != nil {

@@ -118,22 +118,12 @@ func decodeEvent(m map[string]json.RawMessage, e *misp.Event) (*EventInput, erro
 		in.Fields["Tag"] = true
 	}
 
-	attrPath := joinPath(path, "Attribute")
-	items, err := oneOrMany(attrPath, m["Attribute"])
-	if err != nil {
+	if in.Attributes, e.Attribute, err = decodeAttributeList(joinPath(path, "Attribute"), m["Attribute"]); err != nil {
 		return nil, err
-	}
-	for i, item := range items {
-		a, err := decodeAttributeObject(indexPath(attrPath, i), item)
-		if err != nil {
-			return nil, err
-		}
-		in.Attributes = append(in.Attributes, a)
-		e.Attribute = append(e.Attribute, a.Attribute)
 	}
 
 	objPath := joinPath(path, "Object")
-	items, err = oneOrMany(objPath, m["Object"])
+	items, err := oneOrMany(objPath, m["Object"])
 	if err != nil {
 		return nil, err
 	}

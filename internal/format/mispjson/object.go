@@ -104,21 +104,11 @@ func decodeObject(path string, m map[string]json.RawMessage, o *misp.Object) (*O
 	if err := checkSeen(path, o.FirstSeen, o.LastSeen); err != nil {
 		return nil, err
 	}
-	attrPath := joinPath(path, "Attribute")
-	items, err := oneOrMany(attrPath, m["Attribute"])
-	if err != nil {
+	if in.Attributes, o.Attribute, err = decodeAttributeList(joinPath(path, "Attribute"), m["Attribute"]); err != nil {
 		return nil, err
 	}
-	for i, item := range items {
-		a, err := decodeAttributeObject(indexPath(attrPath, i), item)
-		if err != nil {
-			return nil, err
-		}
-		in.Attributes = append(in.Attributes, a)
-		o.Attribute = append(o.Attribute, a.Attribute)
-	}
 	refPath := joinPath(path, "ObjectReference")
-	items, err = oneOrMany(refPath, m["ObjectReference"])
+	items, err := oneOrMany(refPath, m["ObjectReference"])
 	if err != nil {
 		return nil, err
 	}
