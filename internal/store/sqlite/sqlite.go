@@ -34,6 +34,10 @@ const busyTimeoutMS = 10000
 // locks for busy_timeout and begin write transactions IMMEDIATE so that
 // concurrent writers queue instead of failing on lock upgrades. Call
 // Migrate before use.
+// maxIdleConns is the number of idle connections kept open with their
+// prepared statements.
+const maxIdleConns = 16
+
 func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	if path == "" || strings.Contains(path, ":memory:") || strings.HasPrefix(path, "file:") || strings.Contains(path, "?") {
 		return nil, fmt.Errorf("open sqlite: %q is not a plain file path", path)
@@ -48,6 +52,9 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	// Prepared statements live on their connection: keep idle connections
+	// (database/sql's default keeps two) so that they are not re-parsed.
+	db.SetMaxIdleConns(maxIdleConns)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close() // the ping error is the one worth reporting
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -62,6 +69,8 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		ErrorKind:            errorKind,
 		Retryable:            retryable,
 		MaxParams:            32766, // SQLITE_MAX_VARIABLE_NUMBER
+		StatementCache:       512,
+		RowInserts:           true,
 		Goose:                goose.DialectSQLite3,
 		Migrations:           sub,
 	}), nil

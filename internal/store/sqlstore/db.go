@@ -15,6 +15,7 @@ import (
 type DB struct {
 	db      *sql.DB
 	dialect *Dialect
+	stmts   *stmtCache
 	// Now is the clock every timestamp written by the store comes from.
 	// Tests replace it; it must not be changed while the DB is in use.
 	Now func() time.Time
@@ -39,14 +40,17 @@ var (
 // New wraps an open database handle of the given dialect. The dialect
 // packages call it from their Open functions.
 func New(db *sql.DB, d Dialect) *DB {
-	return &DB{db: db, dialect: &d, Now: time.Now}
+	return &DB{db: db, dialect: &d, stmts: newStmtCache(db, d.StatementCache), Now: time.Now}
 }
 
 // SQL returns the underlying handle, for schema dumps and test fixtures.
 func (db *DB) SQL() *sql.DB { return db.db }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.db.Close() }
+func (db *DB) Close() error {
+	db.stmts.close()
+	return db.db.Close()
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {

@@ -29,6 +29,14 @@ type Dialect struct {
 	// MaxParams is the largest number of bind parameters one statement may
 	// carry; batched inserts stay below it.
 	MaxParams int
+	// StatementCache is the number of prepared statements the store keeps
+	// (0: none, for drivers that cache them themselves).
+	StatementCache int
+	// RowInserts makes batched inserts run one prepared single-row INSERT
+	// per row and read the id from LastInsertId, instead of multi-row
+	// INSERT … RETURNING: SQLite parses a long statement, and binds each
+	// of its numbered parameters, in time quadratic in their number.
+	RowInserts bool
 
 	// Goose is the goose dialect of the migrations.
 	Goose goose.Dialect

@@ -29,6 +29,10 @@ type tx struct {
 	d      *Dialect
 	now    time.Time
 	policy Policy
+	// cache holds the database's prepared statements (nil: none) and
+	// stmts their handles bound to this transaction.
+	cache *stmtCache
+	stmts map[*sql.Stmt]*sql.Stmt
 }
 
 // unix is the transaction time in Unix seconds.
@@ -86,7 +90,7 @@ func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(*tx) error
 	if err != nil {
 		return db.dialect.translate(err)
 	}
-	t := &tx{tx: sqlTx, d: db.dialect, now: db.Now().UTC(), policy: db.Policy}
+	t := &tx{tx: sqlTx, d: db.dialect, now: db.Now().UTC(), policy: db.Policy, cache: db.stmts}
 	defer func() {
 		if err != nil {
 			// The error of fn is what matters; a failed rollback leaves
@@ -123,7 +127,17 @@ func (d *Dialect) translate(err error) error {
 }
 
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(ctx, t.d.rebind(query), args...)
+	query = t.d.rebind(query)
+	s, err := t.stmt(ctx, query, len(args))
+	if err != nil {
+		return nil, t.d.translate(err)
+	}
+	var res sql.Result
+	if s != nil {
+		res, err = s.ExecContext(ctx, args...)
+	} else {
+		res, err = t.tx.ExecContext(ctx, query, args...)
+	}
 	return res, t.d.translate(err)
 }
 
@@ -138,15 +152,35 @@ func (t *tx) execN(ctx context.Context, query string, args ...any) (int64, error
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := t.tx.QueryContext(ctx, t.d.rebind(query), args...)
+	query = t.d.rebind(query)
+	s, err := t.stmt(ctx, query, len(args))
+	if err != nil {
+		return nil, t.d.translate(err)
+	}
+	var rows *sql.Rows
+	if s != nil {
+		rows, err = s.QueryContext(ctx, args...)
+	} else {
+		rows, err = t.tx.QueryContext(ctx, query, args...)
+	}
 	return rows, t.d.translate(err)
 }
 
 // get runs a query that returns one row and scans it into dest;
 // misp.ErrNotFound if there is no row.
 func (t *tx) get(ctx context.Context, query string, args []any, dest ...any) error {
-	err := t.tx.QueryRowContext(ctx, t.d.rebind(query), args...).Scan(dest...)
-	return t.d.translate(err)
+	query = t.d.rebind(query)
+	s, err := t.stmt(ctx, query, len(args))
+	if err != nil {
+		return t.d.translate(err)
+	}
+	var row *sql.Row
+	if s != nil {
+		row = s.QueryRowContext(ctx, args...)
+	} else {
+		row = t.tx.QueryRowContext(ctx, query, args...)
+	}
+	return t.d.translate(row.Scan(dest...))
 }
 
 // each runs a query and calls fn for every row.
@@ -227,8 +261,27 @@ func (t *tx) insertReturningIDs(ctx context.Context, table string, cols []string
 	if uuidCol < 0 {
 		return fmt.Errorf("insert into %s: no uuid column", table)
 	}
-	perStmt := max(1, min(500, t.d.MaxParams/len(cols)))
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	if len(rows) == 0 {
+		return nil
+	}
+	if t.d.RowInserts {
+		var a args
+		q := head + "(" + inList(&a, rows[0]) + ")"
+		for i, row := range rows {
+			res, err := t.exec(ctx, q, row...)
+			if err != nil {
+				return fmt.Errorf("insert into %s: %w", table, err)
+			}
+			id, err := res.LastInsertId()
+			if err != nil {
+				return fmt.Errorf("insert into %s: %w", table, err)
+			}
+			setID(i, id)
+		}
+		return nil
+	}
+	perStmt := max(1, min(500, t.d.MaxParams/len(cols)))
 	for start := 0; start < len(rows); start += perStmt {
 		batch := rows[start:min(start+perStmt, len(rows))]
 		var q strings.Builder
