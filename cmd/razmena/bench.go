@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/razmena/razmena/internal/bench"
@@ -33,8 +34,21 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 	timeout := fs.Duration("timeout", 6*time.Hour, "bound of the whole run")
 	out := fs.String("out", "", "markdown file to append the result table to (e.g. docs/benchmarks.md)")
 	jsonOut := fs.String("json", "", "file to write the JSON report to")
+	keep := fs.Bool("keep", false, "keep the databases after the run (SQLite: with -database; PostgreSQL: razmena_bench_PID_main and _raw)")
+	cpuProfile := fs.String("cpuprofile", "", "file to write a CPU profile of the whole run to (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *store == "postgres" && *database == "" {
 		*database = io.getenv("TEST_POSTGRES_DSN")
@@ -48,7 +62,7 @@ func runBench(ctx context.Context, args []string, io stdio) error {
 	cfg.AuthFailLimit = 1 << 20
 	rep, err := bench.Run(ctx, bench.Config{
 		Store: *store, Database: *database, Attributes: *attrs, Seed: *seed, Clients: *clients,
-		Lookups: *lookups, Readers: *readers, MixedDuration: *mixed, Timeout: *timeout,
+		Lookups: *lookups, Readers: *readers, MixedDuration: *mixed, Timeout: *timeout, Keep: *keep,
 		Log: io.stderr,
 		Handler: func(db *sqlstore.DB, inst *setup.Instance) http.Handler {
 			m := &Main{Config: cfg, DB: db, Instance: inst,

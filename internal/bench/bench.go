@@ -8,6 +8,7 @@ package bench
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +49,9 @@ type Config struct {
 	MixedDuration time.Duration
 	// Timeout bounds the whole run.
 	Timeout time.Duration
+	// Keep leaves the databases behind for inspection (query plans)
+	// instead of removing them at the end.
+	Keep bool
 	// Handler builds the server's full HTTP handler (the one `razmena
 	// serve` runs) over db for the instance inst.
 	Handler func(db *sqlstore.DB, inst *setup.Instance) http.Handler
@@ -75,6 +79,9 @@ type run struct {
 	// eventIDs maps plan index to stored event id, after ingest.
 	eventIDs []int64
 	rep      *Report
+	// rawStmts are the prepared statements of the raw baseline queries,
+	// by text; the measurements run one at a time.
+	rawStmts map[string]*sql.Stmt
 }
 
 // Run runs the benchmark and returns its report.
@@ -118,6 +125,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	defer cleanup()
+	defer func() {
+		for _, st := range r.rawStmts {
+			st.Close()
+		}
+	}()
+	if cfg.Keep {
+		r.logf("keeping the databases: %s", keptNames(cfg))
+	}
 	r.db = mainDB
 	if err := r.prepare(ctx); err != nil {
 		return nil, fmt.Errorf("bench: prepare: %w", err)
@@ -159,8 +174,16 @@ func (r *run) logf(format string, args ...any) {
 // openDatabases opens the store to load through the API and the fresh
 // one the raw baseline writes, both migrated.
 func openDatabases(ctx context.Context, cfg Config) (mainDB, rawDB *sqlstore.DB, cleanup func(), err error) {
-	var undo []func()
+	// undo removes the databases, closers close their handles; a kept
+	// run only closes them.
+	var undo, closers []func()
 	cleanup = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+		if cfg.Keep && err == nil {
+			return
+		}
 		for i := len(undo) - 1; i >= 0; i-- {
 			undo[i]()
 		}
@@ -216,13 +239,24 @@ func openDatabases(ctx context.Context, cfg Config) (mainDB, rawDB *sqlstore.DB,
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		undo = append(undo, func() { db.Close() })
+		closers = append(closers, func() { db.Close() })
 		if err := db.Migrate(ctx); err != nil {
 			return nil, nil, nil, err
 		}
 		dbs[i] = db
 	}
 	return dbs[0], dbs[1], cleanup, nil
+}
+
+// keptNames says where a kept run leaves its databases.
+func keptNames(cfg Config) string {
+	if cfg.Store == "postgres" {
+		return fmt.Sprintf("razmena_bench_%d_main and razmena_bench_%d_raw beside %s", os.Getpid(), os.Getpid(), cfg.Database)
+	}
+	if cfg.Database == "" {
+		return "a temporary directory (give -database to name it)"
+	}
+	return cfg.Database + " and " + cfg.Database + ".raw"
 }
 
 // prepare creates the instance, organisations, users with API keys,
