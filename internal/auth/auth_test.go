@@ -84,13 +84,27 @@ type fakeStore struct {
 	users   map[int64]*misp.User
 	roles   map[int64]*misp.Role
 	touched int
+	// lenient returns its one key for any digest, as a store with a
+	// prefix-matching or collation bug might.
+	lenient bool
 }
 
-func (f *fakeStore) FindAuthKeyByHash(_ context.Context, h []byte) (*misp.AuthKey, error) {
-	if k, ok := f.keys[string(h)]; ok {
-		return k, nil
+func (f *fakeStore) FindKeyHolder(_ context.Context, h []byte) (*misp.KeyHolder, error) {
+	k, ok := f.keys[string(h)]
+	if f.lenient {
+		for _, k = range f.keys {
+			ok = true
+		}
 	}
-	return nil, misp.ErrNotFound
+	if !ok {
+		return nil, misp.ErrNotFound
+	}
+	holder := &misp.KeyHolder{Key: k, User: f.users[int64(k.UserID)]}
+	if holder.User != nil {
+		holder.Role = f.roles[int64(holder.User.RoleID)]
+		holder.Org = &misp.Organisation{ID: holder.User.OrgID, Name: "org"}
+	}
+	return holder, nil
 }
 func (f *fakeStore) TouchAuthKey(_ context.Context, id int64, ip string, now int64) error {
 	f.touched++
@@ -102,22 +116,6 @@ func (f *fakeStore) TouchAuthKey(_ context.Context, id int64, ip string, now int
 	}
 	return nil
 }
-func (f *fakeStore) FindUserByID(_ context.Context, id int64) (*misp.User, error) {
-	if u, ok := f.users[id]; ok {
-		return u, nil
-	}
-	return nil, misp.ErrNotFound
-}
-func (f *fakeStore) FindRoleByID(_ context.Context, id int64) (*misp.Role, error) {
-	if r, ok := f.roles[id]; ok {
-		return r, nil
-	}
-	return nil, misp.ErrNotFound
-}
-func (f *fakeStore) FindOrgByID(_ context.Context, id int64) (*misp.Organisation, error) {
-	return &misp.Organisation{ID: misp.Int(id), Name: "org"}, nil
-}
-
 func TestAuthenticate(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	raw := map[string]string{}
@@ -199,21 +197,10 @@ func TestAuthenticate(t *testing.T) {
 	}
 }
 
-// lenientStore returns its one key for any digest, as a store with a
-// prefix-matching or collation bug might.
-type lenientStore struct{ fakeStore }
-
-func (l *lenientStore) FindAuthKeyByHash(context.Context, []byte) (*misp.AuthKey, error) {
-	for _, k := range l.keys {
-		return k, nil
-	}
-	return nil, misp.ErrNotFound
-}
-
 func TestAuthenticateComparesDigest(t *testing.T) {
-	st := &lenientStore{fakeStore{keys: map[string]*misp.AuthKey{}, users: map[int64]*misp.User{
+	st := &fakeStore{lenient: true, keys: map[string]*misp.AuthKey{}, users: map[int64]*misp.User{
 		1: {ID: 1, OrgID: 1, RoleID: 3},
-	}, roles: map[int64]*misp.Role{3: {ID: 3, Perms: misp.Perms{Auth: true}}}}}
+	}, roles: map[int64]*misp.Role{3: {ID: 3, Perms: misp.Perms{Auth: true}}}}
 	k := misp.AuthKey{ID: 1, UserID: 1}
 	good := GenerateKey()
 	if err := NewAuthKey(&k, good); err != nil {

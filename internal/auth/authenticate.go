@@ -37,11 +37,8 @@ func (e *Error) Is(target error) bool { return target == misp.ErrUnauthenticated
 
 // keyStore is what authentication needs from the store.
 type keyStore interface {
-	FindAuthKeyByHash(ctx context.Context, hash []byte) (*misp.AuthKey, error)
+	FindKeyHolder(ctx context.Context, hash []byte) (*misp.KeyHolder, error)
 	TouchAuthKey(ctx context.Context, id int64, ip string, now int64) error
-	FindUserByID(ctx context.Context, id int64) (*misp.User, error)
-	FindRoleByID(ctx context.Context, id int64) (*misp.Role, error)
-	FindOrgByID(ctx context.Context, id int64) (*misp.Organisation, error)
 }
 
 // Authenticator turns a request's API key into an Actor.
@@ -116,13 +113,14 @@ func (a *Authenticator) Authenticate(ctx context.Context, keys []string, ip neti
 // not (a collation or prefix-match bug) still cannot authenticate it.
 func (a *Authenticator) authenticateOne(ctx context.Context, raw string, ip netip.Addr) (*misp.Actor, *misp.AuthKey, error) {
 	digest := HashKey(raw)
-	key, err := a.store.FindAuthKeyByHash(ctx, digest)
+	h, err := a.store.FindKeyHolder(ctx, digest)
 	if errors.Is(err, misp.ErrNotFound) {
 		return nil, nil, &Error{Message: MsgAuthFailed}
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("find auth key: %w", err)
 	}
+	key := h.Key
 	if subtle.ConstantTimeCompare(key.Hash, digest) != 1 {
 		return nil, nil, &Error{Message: MsgAuthFailed}
 	}
@@ -134,26 +132,22 @@ func (a *Authenticator) authenticateOne(ctx context.Context, raw string, ip neti
 	if !key.AllowsIP(ip) {
 		return nil, nil, &Error{Message: MsgIPNotAllowed, KeyID: int64(key.ID)}
 	}
-	user, err := a.store.FindUserByID(ctx, int64(key.UserID))
-	if errors.Is(err, misp.ErrNotFound) {
+	user := h.User
+	if user == nil {
 		return nil, nil, &Error{Message: MsgAuthFailed, KeyID: int64(key.ID)}
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("find user %d: %w", key.UserID, err)
 	}
 	if user.Disabled {
 		return nil, nil, &Error{Message: MsgDisabledUser, KeyID: int64(key.ID)}
 	}
-	role, err := a.store.FindRoleByID(ctx, int64(user.RoleID))
-	if err != nil {
-		return nil, nil, fmt.Errorf("find role %d: %w", user.RoleID, err)
+	role, org := h.Role, h.Org
+	if role == nil {
+		return nil, nil, fmt.Errorf("user %d: role %d does not exist", user.ID, user.RoleID)
 	}
 	if !role.Auth {
 		return nil, nil, &Error{Message: MsgAuthFailed, KeyID: int64(key.ID)}
 	}
-	org, err := a.store.FindOrgByID(ctx, int64(user.OrgID))
-	if err != nil {
-		return nil, nil, fmt.Errorf("find organisation %d: %w", user.OrgID, err)
+	if org == nil {
+		return nil, nil, fmt.Errorf("user %d: organisation %d does not exist", user.ID, user.OrgID)
 	}
 	ipText := ip.Unmap().String()
 	// Record use at most once a minute per key, or at once from a new

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -66,6 +67,37 @@ func (db *DB) FindAuthKeyByHash(ctx context.Context, hash []byte) (*misp.AuthKey
 		return nil, fmt.Errorf("find auth key by hash: %w", err)
 	}
 	return k, nil
+}
+
+// FindKeyHolder returns the key with that hash and its user, role and
+// organisation, in one read transaction. See misp.AuthKeyStore.
+func (db *DB) FindKeyHolder(ctx context.Context, hash []byte) (*misp.KeyHolder, error) {
+	var h misp.KeyHolder
+	err := db.read(ctx, func(tx *tx) error {
+		var err error
+		if h.Key, err = findAuthKey(ctx, tx, "k.hash = $1", hash); err != nil {
+			return err
+		}
+		// A missing row leaves its field nil for the authenticator to judge.
+		optional := func(err error) error {
+			if errors.Is(err, misp.ErrNotFound) {
+				return nil
+			}
+			return err
+		}
+		if h.User, err = findUser(ctx, tx, "u.id = $1", int64(h.Key.UserID)); err != nil || h.User == nil {
+			return optional(err)
+		}
+		if h.Role, err = findRole(ctx, tx, "id = $1", int64(h.User.RoleID)); optional(err) != nil {
+			return err
+		}
+		h.Org, err = findOrg(ctx, tx, "o.id = $1", int64(h.User.OrgID))
+		return optional(err)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find auth key holder: %w", err)
+	}
+	return &h, nil
 }
 
 func (db *DB) findAuthKey(ctx context.Context, where string, arg any) (*misp.AuthKey, error) {

@@ -350,6 +350,21 @@ func testAuthKeys(t *testing.T, s *Stores) {
 	}
 	_, err := s.AuthKeys.FindAuthKeyByHash(ctx, []byte{0, 1, 2})
 	wantErr(t, "FindAuthKeyByHash(prefix)", err, misp.ErrNotFound)
+
+	// FindKeyHolder reads the key with its user, role and organisation.
+	h, err := s.AuthKeys.FindKeyHolder(ctx, []byte{0, 1, 2, 0xff})
+	if err != nil {
+		t.Fatalf("FindKeyHolder() = %v", err)
+	}
+	if d := diff(k, h.Key); d != "" {
+		t.Errorf("FindKeyHolder key (-want +got):\n%s", d)
+	}
+	if h.User == nil || h.User.ID != alice.ID || h.User.Email != "alice@a.test" ||
+		h.Role == nil || h.Role.ID != alice.RoleID || h.Org == nil || h.Org.ID != orgA.ID || h.Org.Name != "A" {
+		t.Errorf("FindKeyHolder() = user %+v, role %+v, org %+v; want alice, her role, org A", h.User, h.Role, h.Org)
+	}
+	_, err = s.AuthKeys.FindKeyHolder(ctx, []byte{0, 1, 2})
+	wantErr(t, "FindKeyHolder(prefix)", err, misp.ErrNotFound)
 	_, err = s.AuthKeys.FindAuthKeyByID(ctx, 999)
 	wantErr(t, "FindAuthKeyByID(999)", err, misp.ErrNotFound)
 
