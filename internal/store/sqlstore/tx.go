@@ -281,24 +281,12 @@ func (t *tx) insertReturningIDs(ctx context.Context, table string, cols []string
 		}
 		return nil
 	}
-	perStmt := max(1, min(500, t.d.MaxParams/len(cols)))
-	for start := 0; start < len(rows); start += perStmt {
-		batch := rows[start:min(start+perStmt, len(rows))]
-		var q strings.Builder
-		q.WriteString(head)
-		a := make(args, 0, len(batch)*len(cols))
+	return t.multiRowInserts(head, cols, rows, func(start int, batch [][]any, q string, a args) error {
 		index := make(map[string]int, len(batch))
 		for i, row := range batch {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(")
-			q.WriteString(inList(&a, row))
-			q.WriteString(")")
 			index[row[uuidCol].(string)] = start + i
 		}
-		q.WriteString(" RETURNING id, uuid")
-		err := t.each(ctx, q.String(), a, func(r *sql.Rows) error {
+		err := t.each(ctx, q+" RETURNING id, uuid", a, func(r *sql.Rows) error {
 			var id int64
 			var uuid string
 			if err := r.Scan(&id, &uuid); err != nil {
@@ -310,8 +298,59 @@ func (t *tx) insertReturningIDs(ctx context.Context, table string, cols []string
 		if err != nil {
 			return fmt.Errorf("insert into %s: %w", table, err)
 		}
+		return nil
+	})
+}
+
+// multiRowInserts splits rows into multi-row INSERT statements (head
+// followed by the value lists) below the dialect's parameter limit and
+// calls run for each with the index of its first row.
+func (t *tx) multiRowInserts(head string, cols []string, rows [][]any, run func(start int, batch [][]any, q string, a args) error) error {
+	perStmt := max(1, min(500, t.d.MaxParams/len(cols)))
+	for start := 0; start < len(rows); start += perStmt {
+		batch := rows[start:min(start+perStmt, len(rows))]
+		var q strings.Builder
+		q.WriteString(head)
+		a := make(args, 0, len(batch)*len(cols))
+		for i, row := range batch {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(")
+			q.WriteString(inList(&a, row))
+			q.WriteString(")")
+		}
+		if err := run(start, batch, q.String(), a); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// insertRows inserts rows into table, tail (e.g. an ON CONFLICT clause)
+// following each statement's values: one prepared single-row INSERT per
+// row on dialects with RowInserts, multi-row INSERTs elsewhere.
+func (t *tx) insertRows(ctx context.Context, table string, cols []string, rows [][]any, tail string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	if t.d.RowInserts {
+		var a args
+		q := head + "(" + inList(&a, rows[0]) + ") " + tail
+		for _, row := range rows {
+			if _, err := t.exec(ctx, q, row...); err != nil {
+				return fmt.Errorf("insert into %s: %w", table, err)
+			}
+		}
+		return nil
+	}
+	return t.multiRowInserts(head, cols, rows, func(_ int, _ [][]any, q string, a args) error {
+		if _, err := t.exec(ctx, q+" "+tail, a...); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+		return nil
+	})
 }
 
 // one runs a query that returns at most one row and scans it with fn;

@@ -300,6 +300,39 @@ func testCreateEventTags(t *testing.T, s *Stores) {
 	if !got.Tag[1].Local || got.Tag[1].ID != created.ID {
 		t.Errorf("created tag attached as %+v, want local link to tag %d", got.Tag[1], created.ID)
 	}
+
+	// Listings of one tag on a new attribute: the first wins, a deleted
+	// one cancels the listings before it, a later one attaches it again.
+	// Attributes of one event are tagged in one batch; the second
+	// attribute's identical listings must not collide with the first's.
+	a1 := newAttr("url", "Network activity", "https://example.com/batch-1")
+	a1.Tag = []*misp.AttachedTag{{Name: "tlp:green"}, {Name: "TLP:GREEN", Local: true},
+		{Name: "gone", Deleted: true}, {Name: "again"}, {Name: "again", Deleted: true}, {Name: "back", Local: true},
+		{Name: "back", Deleted: true}, {Name: "back"}}
+	a2 := newAttr("url", "Network activity", "https://example.com/batch-2")
+	a2.Tag = []*misp.AttachedTag{{Name: "tlp:green", Local: true}, {Name: "again"}}
+	e = newEvent("tag batch", a1, a2)
+	if err := s.Events.CreateEvent(ctx, f.a, e, true); err != nil {
+		t.Fatalf("CreateEvent(repeated tag listings) = %v", err)
+	}
+	got = mustFindEvent(t, s, f.a, e.ID)
+	type link struct {
+		Name  string
+		Local bool
+	}
+	links := func(a *misp.Attribute) []link {
+		var out []link
+		for _, at := range a.Tag {
+			out = append(out, link{at.Name, bool(at.Local)})
+		}
+		return out
+	}
+	if d := diff([]link{{"tlp:green", false}, {"back", false}}, links(got.Attribute[0])); d != "" {
+		t.Errorf("first attribute's tags (-want +got):\n%s", d)
+	}
+	if d := diff([]link{{"tlp:green", true}, {"again", false}}, links(got.Attribute[1])); d != "" {
+		t.Errorf("second attribute's tags (-want +got):\n%s", d)
+	}
 }
 
 func testCreateEventReferences(t *testing.T, s *Stores) {
