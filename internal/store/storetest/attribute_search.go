@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -88,6 +89,66 @@ func testSearchAttributes(t *testing.T, s *Stores) {
 		}
 		if want := map[bool]int{false: 1, true: 0}[noTags]; len(got[0].Tag) != want {
 			t.Errorf("SearchAttributes(tagged, NoTags %t) returned %d tags, want %d", noTags, len(got[0].Tag), want)
+		}
+	}
+}
+
+// testSearchAttributePageTags checks the tags of large result sets, read
+// by id range when the set is dense in it: each attribute gets exactly
+// its own tags, never those of attributes in the range that the search
+// or the reader's visibility left out.
+func testSearchAttributePageTags(t *testing.T, s *Stores) {
+	ctx := t.Context()
+	f := newFixture(t, s)
+	const n = 1500
+	e := newEvent("page tags")
+	e.Distribution = misp.DistributionCommunity
+	for i := range n {
+		typ, val := "url", fmt.Sprintf("https://page.test/%d", i)
+		if i%3 == 2 {
+			typ, val = "domain", fmt.Sprintf("d%d.page.test", i)
+		}
+		a := newAttr(typ, "Network activity", val)
+		a.Tag = []*misp.AttachedTag{{Name: fmt.Sprintf("page:n=\"%d\"", i)}}
+		if i%3 == 1 {
+			a.Distribution = misp.DistributionOrgOnly // hidden from org B
+		}
+		e.Attribute = append(e.Attribute, a)
+	}
+	if err := s.Events.CreateEvent(ctx, f.a, e, true); err != nil {
+		t.Fatalf("CreateEvent() = %v", err)
+	}
+	want := make(map[misp.Int]string, n)
+	for i, a := range e.Attribute {
+		want[a.ID] = fmt.Sprintf("page:n=\"%d\"", i)
+	}
+	for _, tc := range []struct {
+		name  string
+		actor *misp.Actor
+		types []string
+		count int
+	}{
+		{"owner, dense", f.a, []string{"url"}, 1000},
+		{"other org, hidden ones between", f.b, []string{"url"}, 500},
+		{"other org, sparse", f.b, []string{"domain"}, 500},
+		{"other org, everything visible", f.b, nil, 1000},
+	} {
+		got, err := s.AttributeSearch.SearchAttributes(ctx, tc.actor, misp.AttributeSearch{Types: tc.types})
+		if err != nil {
+			t.Fatalf("%s: SearchAttributes() = %v", tc.name, err)
+		}
+		if len(got) != tc.count {
+			t.Errorf("%s: %d attributes, want %d", tc.name, len(got), tc.count)
+		}
+		for _, a := range got {
+			if len(a.Tag) != 1 || a.Tag[0].Name != want[a.ID] {
+				var names []string
+				for _, at := range a.Tag {
+					names = append(names, at.Name)
+				}
+				t.Errorf("%s: attribute %d has tags %q, want [%s]", tc.name, a.ID, names, want[a.ID])
+				break
+			}
 		}
 	}
 }

@@ -120,6 +120,7 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"AttributeEditTags", testAttributeEditTags},
 		{"AttributeDelete", testAttributeDelete},
 		{"SearchAttributes", testSearchAttributes},
+		{"SearchAttributePageTags", testSearchAttributePageTags},
 		{"Objects", testObjects},
 		{"ObjectDelete", testObjectDelete},
 		{"ObjectReferences", testObjectReferences},
