@@ -185,6 +185,7 @@ func (r *run) pages(ctx context.Context) error {
 	for _, u := range r.users() {
 		p := Page{User: u.name, Types: types, MinTimestamp: min, MaxTimestamp: max, PageSize: pageSize}
 		after := int64(0)
+		var full, rawFull []time.Duration
 		for i := 1; i <= maxPages; i++ {
 			s := misp.AttributeSearch{Types: types, MinTimestamp: min, MaxTimestamp: max, AfterID: after, Limit: pageSize}
 			t := time.Now()
@@ -192,26 +193,34 @@ func (r *run) pages(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			d := ms(time.Since(t))
+			dd := time.Since(t)
 			t = time.Now()
 			n, err := r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE a.type IN (?, ?, ?) AND a.timestamp >= ? AND a.timestamp <= ? AND a.deleted = FALSE AND a.id > ? ORDER BY a.id LIMIT ?",
 				types[0], types[1], types[2], min, max, after, pageSize)
 			if err != nil {
 				return err
 			}
-			rd := ms(time.Since(t))
+			rdd := time.Since(t)
+			d, rd := ms(dd), ms(rdd)
 			if i == 1 {
 				p.FirstRows, p.FirstMS, p.RawFirstMS = len(attrs), d, rd
 			}
 			if len(attrs) == 0 {
 				break
 			}
-			// The deep page is the last one with rows (possibly short).
-			p.DeepPage, p.DeepRows, p.DeepMS, p.RawDeepMS, p.RawDeepRows = i, len(attrs), d, rd, n
+			// The deep page is the last full one, or the last with rows
+			// when there is no full page beyond the first.
+			if len(attrs) == pageSize || p.DeepRows < pageSize || i == 1 {
+				p.DeepPage, p.DeepRows, p.DeepMS, p.RawDeepMS, p.RawDeepRows = i, len(attrs), d, rd, n
+			}
 			if len(attrs) < pageSize {
 				break
 			}
+			full, rawFull = append(full, dd), append(rawFull, rdd)
 			after = int64(attrs[len(attrs)-1].ID)
+		}
+		if len(full) > 0 {
+			p.FullPages, p.MedianMS, p.RawMedianMS = len(full), ms(median(full)), ms(median(rawFull))
 		}
 		r.rep.Pages = append(r.rep.Pages, p)
 	}

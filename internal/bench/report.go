@@ -95,6 +95,11 @@ type Page struct {
 	RawDeepRows  int      `json:"raw_deep_rows"`
 	DeepMS       float64  `json:"deep_ms"`
 	RawDeepMS    float64  `json:"raw_deep_ms"`
+	// FullPages is the number of full (PageSize-row) pages; MedianMS and
+	// RawMedianMS are the median times over them.
+	FullPages   int     `json:"full_pages"`
+	MedianMS    float64 `json:"median_ms"`
+	RawMedianMS float64 `json:"raw_median_ms"`
 }
 
 // EventView is the largest event's full view for one user.
@@ -218,7 +223,11 @@ func (rep *Report) Markdown(w io.Writer) error {
 	for _, pg := range rep.Pages {
 		p("| 20,000-attribute page, %s, first page ms (%d rows) | %.0f | %.0f | %.2f | ≤ 200 ms: %s |\n",
 			pg.User, pg.FirstRows, pg.FirstMS, pg.RawFirstMS, pg.FirstMS/pg.RawFirstMS, verdict(pg.FirstMS <= targetPageMS))
-		p("| 20,000-attribute page, %s, page %d ms (%d rows; raw %d) | %.0f | %.0f | %.2f | ≤ 200 ms: %s |\n",
+		if pg.FullPages > 0 {
+			p("| 20,000-attribute page, %s, median of %d full pages, ms | %.0f | %.0f | %.2f | ≤ 200 ms: %s |\n",
+				pg.User, pg.FullPages, pg.MedianMS, pg.RawMedianMS, pg.MedianMS/pg.RawMedianMS, verdict(pg.MedianMS <= targetPageMS))
+		}
+		p("| 20,000-attribute page, %s, deep page %d ms (%d rows; raw %d) | %.0f | %.0f | %.2f | ≤ 200 ms: %s |\n",
 			pg.User, pg.DeepPage, pg.DeepRows, pg.RawDeepRows, pg.DeepMS, pg.RawDeepMS, pg.DeepMS/pg.RawDeepMS, verdict(pg.DeepMS <= targetPageMS))
 	}
 	for _, v := range rep.EventViews {
