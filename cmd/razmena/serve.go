@@ -62,6 +62,8 @@ type Main struct {
 	Server   *http.Server
 
 	wg      sync.WaitGroup
+	// stopMaintenance ends the periodic database maintenance.
+	stopMaintenance context.CancelFunc
 	serveMu sync.Mutex
 	served  error
 }
@@ -130,6 +132,13 @@ func (m *Main) Run(ctx context.Context) error {
 			m.serveMu.Unlock()
 		}
 	}()
+	mctx, cancel := context.WithCancel(context.Background())
+	m.stopMaintenance = cancel
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		m.maintain(mctx)
+	}()
 	m.Log.Info("razmena started",
 		slog.String("version", Version),
 		slog.String("listen", ln.Addr().String()),
@@ -187,6 +196,9 @@ func (m *Main) Handler() http.Handler {
 // timeout for requests in flight, then closes the store.
 func (m *Main) Close() error {
 	var errs []error
+	if m.stopMaintenance != nil {
+		m.stopMaintenance()
+	}
 	if m.Server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 		defer cancel()
@@ -206,6 +218,32 @@ func (m *Main) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// maintenanceInterval is how often the server refreshes the planner's
+// statistics; the first run is a minute after start.
+const maintenanceInterval = time.Hour
+
+// maintain refreshes the database's planner statistics (sqlstore
+// DB.Optimize) a minute after start and then every maintenanceInterval,
+// until ctx ends. Plans for attribute pages depend on them.
+func (m *Main) maintain(ctx context.Context) {
+	timer := time.NewTimer(time.Minute)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		start := time.Now()
+		if err := m.DB.Optimize(ctx); err != nil && ctx.Err() == nil {
+			m.Log.Warn("refreshing planner statistics failed", slog.String("error", err.Error()))
+		} else if err == nil {
+			m.Log.Debug("planner statistics refreshed", slog.Duration("took", time.Since(start)))
+		}
+		timer.Reset(maintenanceInterval)
+	}
 }
 
 func printCredentials(w io.Writer, inst *setup.Instance) {

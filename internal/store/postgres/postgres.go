@@ -66,11 +66,15 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		return nil, err
 	}
 	return sqlstore.New(db, sqlstore.Dialect{
-		Name:           "postgres",
-		ErrorKind:      errorKind,
-		Retryable:      retryable,
-		Isolation:      sql.LevelRepeatableRead,
-		MaxParams:      65535,
+		Name:      "postgres",
+		ErrorKind: errorKind,
+		Retryable: retryable,
+		Isolation: sql.LevelRepeatableRead,
+		MaxParams: 65535,
+		// Autovacuum analyses changed tables on its own; an explicit
+		// ANALYZE (sampled, seconds at millions of rows) serves bulk loads
+		// that want plans right away.
+		Optimize:       []string{"ANALYZE"},
 		Goose:          goose.DialectPostgres,
 		Migrations:     sub,
 		MigrateOptions: []goose.ProviderOption{goose.WithSessionLocker(locker)},

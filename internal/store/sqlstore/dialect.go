@@ -29,6 +29,9 @@ type Dialect struct {
 	// MaxParams is the largest number of bind parameters one statement may
 	// carry; batched inserts stay below it.
 	MaxParams int
+	// Optimize are the statements, run in order on one connection, that
+	// refresh the query planner's statistics (DB.Optimize).
+	Optimize []string
 	// StatementCache is the number of prepared statements the store keeps
 	// (0: none, for drivers that cache them themselves).
 	StatementCache int

@@ -64,6 +64,16 @@ func testSearchAttributes(t *testing.T, s *Stores) {
 		{"first page", f.a, misp.AttributeSearch{Limit: 2}, []misp.Int{pa[0].ID, pa[1].ID}},
 		{"next page", f.a, misp.AttributeSearch{Limit: 2, AfterID: int64(pa[1].ID)}, []misp.Int{ca[0].ID, ca[1].ID}},
 		{"last page", f.a, misp.AttributeSearch{Limit: 2, AfterID: int64(ca[1].ID)}, []misp.Int{ca[3].ID}},
+		// Several types with a limit: keyset pages.
+		{"types, first page", f.a, misp.AttributeSearch{Types: []string{"domain", "ip-dst"}, Limit: 2}, []misp.Int{pa[0].ID, pa[1].ID}},
+		{"types, next page", f.a, misp.AttributeSearch{Types: []string{"domain", "ip-dst"}, Limit: 2, AfterID: int64(pa[1].ID)},
+			[]misp.Int{ca[0].ID, ca[3].ID}},
+		{"types, page, other org", f.b, misp.AttributeSearch{Types: []string{"domain", "ip-dst", "filename|sha256"}, Limit: 5},
+			[]misp.Int{ca[0].ID, ca[1].ID}},
+		{"types, page, window", f.a, misp.AttributeSearch{Types: []string{"domain", "ip-dst"}, Limit: 5, MinTimestamp: int64(ca[0].Timestamp)},
+			[]misp.Int{ca[0].ID, ca[3].ID}},
+		{"types, page, value", f.admin, misp.AttributeSearch{Types: []string{"domain", "ip-dst"}, Limit: 1, Value: "192.0.2.1", AfterID: int64(pa[0].ID)},
+			[]misp.Int{ca[0].ID}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

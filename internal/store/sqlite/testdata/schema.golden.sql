@@ -40,7 +40,7 @@ CREATE INDEX attributes_event_id_idx ON attributes (event_id);
 
 CREATE INDEX attributes_object_id_idx ON attributes (object_id);
 
-CREATE INDEX attributes_type_idx ON attributes (type);
+CREATE INDEX attributes_type_id_idx ON attributes (type, id);
 
 CREATE INDEX attributes_value1_idx ON attributes (value1);
 
