@@ -149,6 +149,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}{
 		{"ingest through the API", r.ingest},
 		{"raw SQL baseline", func(ctx context.Context) error { return r.rawLoad(ctx, rawDB) }},
+		{"planner statistics", func(ctx context.Context) error {
+			t := time.Now()
+			if err := r.db.Optimize(ctx); err != nil {
+				return err
+			}
+			r.rep.OptimizeSeconds = time.Since(t).Seconds()
+			return rawDB.Optimize(ctx)
+		}},
 		{"exact-value lookups", r.lookups},
 		{"20,000-attribute pages", r.pages},
 		{"largest event view", r.eventView},
