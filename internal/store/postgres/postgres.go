@@ -25,6 +25,10 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// maxIdleConns is the number of idle connections kept open, with their
+// prepared statements, between requests.
+const maxIdleConns = 16
+
 // SQLSTATE codes the store reacts to.
 const (
 	codeUniqueViolation      = "23505"
@@ -53,6 +57,11 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		cfg.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	}
 	db := stdlib.OpenDB(*cfg)
+	// database/sql keeps two idle connections by default: under more
+	// concurrent requests than that, every request beyond them opened a
+	// new PostgreSQL backend (a process fork) and lost pgx's per-connection
+	// statement cache with it.
+	db.SetMaxIdleConns(maxIdleConns)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close() // the ping error is the one worth reporting
 		return nil, fmt.Errorf("open postgres: %w", err)
