@@ -3,7 +3,9 @@ package restapi
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/razmena/razmena/internal/misp"
@@ -31,9 +33,9 @@ func (d leakDist) slot() string { return "d" + strconv.Itoa(d.Level) + d.SG }
 
 // leakSG is a sharing group: its owner, member organisations and servers.
 type leakSG struct {
-	Key   string
-	Owner string   // organisation key
-	Orgs  []string // member organisations
+	Key, UUID string
+	Owner     string   // organisation key
+	Orgs      []string // member organisations
 	// LocalAll lists this instance (server 0) with all_orgs.
 	LocalAll bool
 	// RemoteAll lists another instance with all_orgs, which grants
@@ -89,6 +91,7 @@ type leakUser struct {
 	Role            int64
 	SiteAdmin, Sync bool
 	Audit           bool
+	OrgAdmin        bool // perm_admin
 }
 
 // leakWorld is the whole description.
@@ -97,26 +100,41 @@ type leakWorld struct {
 	SGs    []*leakSG
 	Users  []*leakUser
 	Events []*leakEvent
+	// Logged lists the authors of the audit log's entries once the world
+	// is built: user keys (each sends one POST events/index, which is
+	// recorded) and leakSystem (a failed authentication).
+	Logged []string
 }
 
+// leakSystem is the author of the audit entries no user caused.
+const leakSystem = "SYSTEM"
+
+// leakRemoteServer is the id of the other instance the "remote" group
+// lists; this instance is server 0.
+const leakRemoteServer = 7
+
 // leakRoles are MISP's default roles (misp-access-control §9.2) with the
-// flags that decide visibility: site admin, sync (deleted elements) and
-// audit (event_creator_email).
+// flags that decide visibility: site admin, sync (deleted elements),
+// audit (event_creator_email, the audit log) and admin (the audit log of
+// the organisation).
 var leakRoles = []struct {
-	id                     int64
-	name                   string
-	siteAdmin, sync, audit bool
+	id                            int64
+	name                          string
+	siteAdmin, sync, audit, admin bool
 }{
-	{1, "admin", true, true, true},
-	{2, "orgadmin", false, false, true},
-	{3, "user", false, false, true},
-	{4, "publisher", false, false, true},
-	{5, "sync", false, true, true},
-	{6, "readonly", false, false, true},
+	{1, "admin", true, true, true, true},
+	{2, "orgadmin", false, false, true, true},
+	{3, "user", false, false, true, false},
+	{4, "publisher", false, false, true, false},
+	{5, "sync", false, true, true, false},
+	{6, "readonly", false, false, true, false},
 }
 
 // leakUUID is the n-th fixture uuid.
 func leakUUID(n int) string { return fmt.Sprintf("1ea4e000-0000-4000-8000-%012x", n) }
+
+// leakSGUUID is the uuid of the n-th sharing group.
+func leakSGUUID(n int) string { return fmt.Sprintf("5a4e0000-0000-4000-8000-%012x", n) }
 
 // leakDescribe generates the world: organisations A, B, C; five sharing
 // groups (A+C; this instance with all_orgs; owned by B without B as a
@@ -126,7 +144,8 @@ func leakUUID(n int) string { return fmt.Sprintf("1ea4e000-0000-4000-8000-%012x"
 // but created by C (pushed by B's sync user). Every event holds the same
 // slots: standalone attributes at every element distribution and
 // deleted ones, objects hiding or showing their attributes, a deleted
-// object, and references to visible, hidden and deleted targets.
+// object, and references to visible, hidden and deleted targets. Every
+// user and the system have entries in the audit log.
 func leakDescribe() *leakWorld {
 	w := &leakWorld{Orgs: []string{"A", "B", "C"}}
 	w.SGs = []*leakSG{
@@ -136,15 +155,22 @@ func leakDescribe() *leakWorld {
 		{Key: "ABoff", Owner: "A", Orgs: []string{"A", "B"}, Active: false},
 		{Key: "remote", Owner: "A", RemoteAll: true, Active: true},
 	}
+	for i, g := range w.SGs {
+		g.UUID = leakSGUUID(i + 1)
+	}
 	for _, org := range w.Orgs {
 		for _, r := range leakRoles {
 			w.Users = append(w.Users, &leakUser{
 				Key: org + "-" + r.name, Org: org, Role: r.id,
 				Email:     fmt.Sprintf("leak-%s@%s.example", r.name, org),
-				SiteAdmin: r.siteAdmin, Sync: r.sync, Audit: r.audit,
+				SiteAdmin: r.siteAdmin, Sync: r.sync, Audit: r.audit, OrgAdmin: r.admin,
 			})
 		}
 	}
+	for _, u := range w.Users {
+		w.Logged = append(w.Logged, u.Key)
+	}
+	w.Logged = append(w.Logged, leakSystem)
 
 	eventDists := []leakDist{{Level: 0}, {Level: 1}, {Level: 2}, {Level: 3}}
 	elemDists := []leakDist{{Level: 0}, {Level: 1}, {Level: 2}, {Level: 3}}
@@ -227,7 +253,8 @@ type leakFixture struct {
 
 // leakBuild creates the world in env: organisations C (A and B are the
 // environment's), users, sharing groups (plain INSERTs: the fixture does
-// not depend on the sharing-group store) and events, through the store.
+// not depend on the sharing-group store) and events, through the store,
+// then the audit entries, through the API.
 func leakBuild(t *testing.T, env *testEnv, w *leakWorld) *leakFixture {
 	t.Helper()
 	ctx := context.Background()
@@ -291,7 +318,24 @@ func leakBuild(t *testing.T, env *testEnv, w *leakWorld) *leakFixture {
 			}
 		})
 	}
+	leakAudit(t, f)
 	return f
+}
+
+// leakAudit makes the audit entries of w.Logged: the audit log records
+// every state-changing request, POST events/index (a read) among them,
+// and every failed authentication.
+func leakAudit(t *testing.T, f *leakFixture) {
+	t.Helper()
+	for _, author := range f.Logged {
+		key, want := strings.Repeat("x", 40), http.StatusForbidden // a key nobody has
+		if author != leakSystem {
+			key, want = f.users[author].Key, http.StatusOK
+		}
+		if status, _, body := f.env.do(t, "POST", "/events/index", key, obj{"limit": 1}); status != want {
+			t.Fatalf("audit entry of %s: POST /events/index: %d %s, want %d", author, status, body, want)
+		}
+	}
 }
 
 // each calls fn with the uuid of the event and of every element in it.
@@ -347,13 +391,12 @@ func leakInsertSGs(t *testing.T, f *leakFixture) {
 		}
 		return string(out)
 	}
-	for i, g := range f.SGs {
+	for _, g := range f.SGs {
 		owner := f.orgs[g.Owner]
 		var id int64
 		err := db.QueryRowContext(ctx, q(`INSERT INTO sharing_groups (uuid, name, org_id, organisation_uuid, active, local, created, modified)
 			VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6) RETURNING id`),
-			fmt.Sprintf("5a4e0000-0000-4000-8000-%012x", i+1), "leak "+g.Key, int64(owner.ID), owner.UUID,
-			g.Active, testStart.Unix()).Scan(&id)
+			g.UUID, "leak "+g.Key, int64(owner.ID), owner.UUID, g.Active, testStart.Unix()).Scan(&id)
 		if err != nil {
 			t.Fatalf("insert sharing group %s: %v", g.Key, err)
 		}
@@ -367,7 +410,7 @@ func leakInsertSGs(t *testing.T, f *leakFixture) {
 		for _, s := range []struct {
 			on       bool
 			serverID int64
-		}{{g.LocalAll, 0}, {g.RemoteAll, 7}} {
+		}{{g.LocalAll, 0}, {g.RemoteAll, leakRemoteServer}} {
 			if !s.on {
 				continue
 			}

@@ -203,3 +203,53 @@ func (w *leakWorld) eachAttr(fn func(e *leakEvent, ob *leakObject, a *leakAttr))
 		}
 	}
 }
+
+// sgListed reports whether sharing_groups/index lists group key to u
+// (§8.2, docs "Sharing groups"): the groups u is authorised for (site
+// admins: all) — the owner by ownership alone is not — whose active flag
+// is the one asked for: active ones, or with /true inactive ones.
+func (o *leakOracle) sgListed(u *leakUser, key string, inactive bool) bool {
+	return o.sgAuthorised(u, key) && o.sg(key).Active != inactive
+}
+
+// sgViewable is CanView (SharingGroup::checkIfAuthorised): the groups u
+// is authorised for, and those its organisation owns, active or not.
+func (o *leakOracle) sgViewable(u *leakUser, key string) bool {
+	return o.sgAuthorised(u, key) || o.sg(key).Owner == u.Org
+}
+
+// sgShown adds what a listing or view shows of group key: the group, its
+// owner, its member organisations and its member servers (this instance
+// or the remote one). Who may see the group sees its members
+// (Security.hide_organisations_in_sharing_groups is off).
+func (o *leakOracle) sgShown(s leakSet, key string) {
+	g := o.sg(key)
+	s.add("sharing_group", g.UUID)
+	s.add("sg_owner", g.UUID+" "+g.Owner)
+	for _, org := range g.Orgs {
+		s.add("sg_org", g.UUID+" "+org)
+	}
+	if g.LocalAll {
+		s.add("sg_server", g.UUID+" local all_orgs")
+	}
+	if g.RemoteAll {
+		s.add("sg_server", g.UUID+" remote all_orgs")
+	}
+}
+
+// logVisible reports whether u, who has perm_audit, reads the audit
+// entries of author (§8.3, LogsController::index): site admins every
+// entry, organisation admins (perm_admin) those of their organisation's
+// users, anyone else their own. Nobody but site admins reads the entries
+// no user caused.
+func (o *leakOracle) logVisible(u *leakUser, author string) bool {
+	if u.SiteAdmin || author == u.Key {
+		return true
+	}
+	for _, a := range o.w.Users {
+		if a.Key == author {
+			return u.OrgAdmin && a.Org == u.Org
+		}
+	}
+	return false
+}

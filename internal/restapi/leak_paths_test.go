@@ -243,6 +243,196 @@ var leakPaths = []leakPath{
 			return s
 		},
 	},
+	leakSGIndex("/sharing_groups", false),
+	leakSGIndex("/sharing_groups/index", false),
+	leakSGIndex("/sharing_groups/index/true", true),
+	leakSGView("GET", "{id}", func(f *leakFixture, g *leakSG) string { return strconv.FormatInt(f.sgIDs[g.Key], 10) }, "999999"),
+	leakSGView("GET", "{uuid}", func(_ *leakFixture, g *leakSG) string { return g.UUID }, leakSGUUID(0xfffff)),
+	leakSGView("HEAD", "{id}", func(f *leakFixture, g *leakSG) string { return strconv.FormatInt(f.sgIDs[g.Key], 10) }, "999999"),
+	leakLogIndex("/admin/logs/index"),
+	leakLogIndex("/admin/audit_logs/index"),
+}
+
+// leakSGIndex is the path of a sharing_groups/index variant: every group
+// listed, with its owner and members; inactive for the /true variant.
+// The whole world fits in the first page.
+func leakSGIndex(path string, inactive bool) leakPath {
+	return leakPath{
+		name: path[1:],
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			s := leakSet{}
+			var out struct{ Response []obj }
+			status, _, body := f.env.do(t, "GET", path, f.users[u.Key].Key, nil)
+			if status != http.StatusOK || json.Unmarshal(body, &out) != nil {
+				t.Fatalf("GET %s as %s: %d %s", path, u.Key, status, body)
+			}
+			for _, item := range out.Response {
+				f.collectSG(s, item)
+			}
+			return s
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet {
+			s := leakSet{}
+			for _, g := range o.w.SGs {
+				if o.sgListed(u, g.Key, inactive) {
+					o.sgShown(s, g.Key)
+				}
+			}
+			return s
+		},
+	}
+}
+
+// leakSGView is the path of sharing_groups/view/<ref(group)> with
+// method: each group is looked up; a group the user may not view must
+// answer as the missing one (405, for HEAD 404).
+func leakSGView(method, refName string, ref func(*leakFixture, *leakSG) string, missing string) leakPath {
+	name := "sharing_groups/view/" + refName
+	if method != "GET" {
+		name = method + " " + name
+	}
+	wantMissing := http.StatusMethodNotAllowed
+	if method == "HEAD" {
+		wantMissing = http.StatusNotFound
+	}
+	return leakPath{
+		name: name,
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			s := leakSet{}
+			missingPath := "/sharing_groups/view/" + missing
+			gone := f.probe(t, u, method, missingPath)
+			if gone.status != wantMissing {
+				t.Fatalf("%s %s as %s: status %d, want %d", method, missingPath, u.Key, gone.status, wantMissing)
+			}
+			for _, g := range f.SGs {
+				path := "/sharing_groups/view/" + ref(f, g)
+				status, _, body := f.env.do(t, method, path, f.users[u.Key].Key, nil)
+				switch {
+				case status != http.StatusOK:
+					f.sameAsMissing(t, s, u, method, path, gone)
+				case method == "HEAD":
+					s.add("sharing_group", g.UUID)
+				default:
+					f.collectSG(s, leakDecode(t, body))
+				}
+			}
+			return s
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet {
+			s := leakSet{}
+			for _, g := range o.w.SGs {
+				switch {
+				case !o.sgViewable(u, g.Key):
+					continue
+				case method == "HEAD":
+					s.add("sharing_group", g.UUID)
+				default:
+					o.sgShown(s, g.Key)
+				}
+			}
+			return s
+		},
+	}
+}
+
+// leakLogIndex is the path of an audit-log index: the author of every
+// entry returned ("log <user key>", "log SYSTEM"). Paths before it add
+// entries (their POST events/index) but no author, as every user has an
+// entry from the fixture.
+func leakLogIndex(path string) leakPath {
+	return leakPath{
+		name: path[1:],
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			s := leakSet{}
+			authors := map[int64]string{}
+			for key, tu := range f.users {
+				authors[int64(tu.User.ID)] = key
+			}
+			const limit = 5000
+			for page := 1; ; page++ {
+				p := fmt.Sprintf("%s/limit:%d/page:%d", path, limit, page)
+				status, _, body := f.env.do(t, "GET", p, f.users[u.Key].Key, nil)
+				if status == http.StatusForbidden {
+					s.add("refused", path)
+					return s
+				}
+				var out []struct{ Log obj }
+				if status != http.StatusOK || json.Unmarshal(body, &out) != nil {
+					t.Fatalf("GET %s as %s: %d %s", p, u.Key, status, body)
+				}
+				for _, e := range out {
+					s.add("log", f.logAuthor(authors, e.Log))
+				}
+				if len(out) < limit {
+					return s
+				}
+			}
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet {
+			s := leakSet{}
+			if !u.Audit {
+				s.add("refused", path)
+				return s
+			}
+			for _, author := range o.w.Logged {
+				if o.logVisible(u, author) {
+					s.add("log", author)
+				}
+			}
+			return s
+		},
+	}
+}
+
+// logAuthor names the author of an audit entry: the fixture user of its
+// user_id, "SYSTEM" for entries no user caused, else what it says.
+func (f *leakFixture) logAuthor(authors map[int64]string, e obj) string {
+	id, err := strconv.ParseInt(leakStr(e["user_id"]), 10, 64)
+	switch {
+	case err == nil && authors[id] != "":
+		return authors[id]
+	case err == nil && id == 0 && leakStr(e["org"]) == leakSystem:
+		return leakSystem
+	}
+	return fmt.Sprintf("unknown user_id %v email %v org %v", e["user_id"], e["email"], e["org"])
+}
+
+// collectSG names a sharing group as sharing_groups/index and /view show
+// it: the group, its owner, member organisations and servers.
+func (f *leakFixture) collectSG(s leakSet, item obj) {
+	g, _ := item["SharingGroup"].(obj)
+	uuid := leakStr(g["uuid"])
+	s.add("sharing_group", uuid)
+	if owner, ok := item["Organisation"].(obj); ok {
+		s.add("sg_owner", uuid+" "+f.orgKey(owner))
+	}
+	for _, m := range leakList(item["SharingGroupOrg"]) {
+		org, _ := m["Organisation"].(obj)
+		s.add("sg_org", uuid+" "+f.orgKey(org))
+	}
+	for _, m := range leakList(item["SharingGroupServer"]) {
+		server := "server " + leakStr(m["server_id"])
+		switch leakStr(m["server_id"]) {
+		case "0":
+			server = "local"
+		case strconv.Itoa(leakRemoteServer):
+			server = "remote"
+		}
+		if m["all_orgs"] == true {
+			server += " all_orgs"
+		}
+		s.add("sg_server", uuid+" "+server)
+	}
+}
+
+// orgKey names an Organisation block by the fixture's key of its uuid.
+func (f *leakFixture) orgKey(org obj) string {
+	for key, o := range f.orgs {
+		if o.UUID == leakStr(org["uuid"]) {
+			return key
+		}
+	}
+	return fmt.Sprintf("unknown organisation %v", org)
 }
 
 // leakIndexFilters are the events/index filters of the filters path,
