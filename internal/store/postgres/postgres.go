@@ -46,15 +46,13 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	// pgx prepares every statement once per connection, but PostgreSQL
-	// still plans each execution afresh (a "custom plan") until it judges a
-	// generic plan no worse; for the store's visibility predicates that
-	// planning took 1.3 ms per exact-value lookup, four times the query
-	// itself (statement log of `razmena bench -store postgres`). The
-	// store's parameters do not change which index is right, so plan once.
-	// A DSN that sets plan_cache_mode keeps its own choice.
-	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
-		cfg.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	// JIT compilation pays off for long analytical queries, not for the
+	// store's short ones: at millions of attributes a page or export
+	// query's estimated cost passes jit_above_cost and each execution
+	// would spend tens to hundreds of milliseconds compiling. A DSN that
+	// sets jit keeps its own choice.
+	if _, set := cfg.RuntimeParams["jit"]; !set {
+		cfg.RuntimeParams["jit"] = "off"
 	}
 	db := stdlib.OpenDB(*cfg)
 	// database/sql keeps two idle connections by default: under more
