@@ -61,11 +61,11 @@ type Main struct {
 	Listener net.Listener
 	Server   *http.Server
 
-	wg      sync.WaitGroup
+	wg sync.WaitGroup
 	// stopMaintenance ends the periodic database maintenance.
 	stopMaintenance context.CancelFunc
-	serveMu sync.Mutex
-	served  error
+	serveMu         sync.Mutex
+	served          error
 }
 
 // newLogger builds the process logger from the configuration.
