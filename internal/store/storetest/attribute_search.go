@@ -162,3 +162,35 @@ func testSearchAttributePageTags(t *testing.T, s *Stores) {
 		}
 	}
 }
+
+// testOptimize checks that refreshing planner statistics succeeds on a
+// store with data, changes no data, and leaves searches answering as
+// before.
+func testOptimize(t *testing.T, s *Stores) {
+	ctx := t.Context()
+	f := newFixture(t, s)
+	e := newEvent("optimize", newAttr("ip-dst", "Network activity", "192.0.2.77"),
+		newAttr("domain", "Network activity", "optimize.test"))
+	mustCreateEvent(t, s, f.a, e)
+	before := mustFindEvent(t, s, f.a, e.ID)
+	search := misp.AttributeSearch{Types: []string{"ip-dst", "domain"}, Limit: 10}
+	found, err := s.AttributeSearch.SearchAttributes(ctx, f.a, search)
+	if err != nil {
+		t.Fatalf("SearchAttributes() = %v", err)
+	}
+	for i := 0; i < 2; i++ { // twice: statistics already present
+		if err := s.Optimizer.Optimize(ctx); err != nil {
+			t.Fatalf("Optimize() run %d = %v", i+1, err)
+		}
+	}
+	if d := diff(before, mustFindEvent(t, s, f.a, e.ID)); d != "" {
+		t.Errorf("event after Optimize (-before +after):\n%s", d)
+	}
+	after, err := s.AttributeSearch.SearchAttributes(ctx, f.a, search)
+	if err != nil {
+		t.Fatalf("SearchAttributes() after Optimize = %v", err)
+	}
+	if d := diff(found, after); d != "" {
+		t.Errorf("search after Optimize (-before +after):\n%s", d)
+	}
+}

@@ -8,6 +8,7 @@
 package storetest
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -29,6 +30,13 @@ type Store interface {
 	misp.AuditStore
 	misp.SharingGroupStore
 	misp.AttributeSearchStore
+	Optimizer
+}
+
+// Optimizer refreshes the database's planner statistics (sqlstore
+// DB.Optimize, run by the server at start and hourly).
+type Optimizer interface {
+	Optimize(ctx context.Context) error
 }
 
 // Stores bundles the per-aggregate interfaces under test and the clock the
@@ -48,6 +56,8 @@ type Stores struct {
 	SharingGroups misp.SharingGroupStore
 	// AttributeSearch finds attributes across events.
 	AttributeSearch misp.AttributeSearchStore
+	// Optimizer refreshes planner statistics.
+	Optimizer Optimizer
 	// Clock must be the store's clock: the suite sets and advances it.
 	Clock *Clock
 	// SetUnpublishedPrivate switches the store's MISP.unpublishedprivate
@@ -58,7 +68,7 @@ type Stores struct {
 // NewStores bundles one implementation of every interface with its clock.
 func NewStores(s Store, clock *Clock) *Stores {
 	return &Stores{Roles: s, Orgs: s, Users: s, AuthKeys: s, Tags: s, Events: s,
-		Attributes: s, Objects: s, Settings: s, Audit: s, SharingGroups: s, AttributeSearch: s, Clock: clock}
+		Attributes: s, Objects: s, Settings: s, Audit: s, SharingGroups: s, AttributeSearch: s, Optimizer: s, Clock: clock}
 }
 
 // Start is the time a fresh Clock reads.
@@ -121,6 +131,7 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"AttributeDelete", testAttributeDelete},
 		{"SearchAttributes", testSearchAttributes},
 		{"SearchAttributePageTags", testSearchAttributePageTags},
+		{"Optimize", testOptimize},
 		{"Objects", testObjects},
 		{"ObjectDelete", testObjectDelete},
 		{"ObjectReferences", testObjectReferences},
