@@ -1,0 +1,64 @@
+// Package jsonfmt is restSearch's json return format: MISP JSON, written
+// one element at a time. Events scope: {"response": [{"Event": …}, …]};
+// attributes scope: {"response": {"Attribute": [{…}, …]}} (misp-rest-api
+// §4.5).
+package jsonfmt
+
+import (
+	"bufio"
+	"io"
+
+	"github.com/razmena/razmena/internal/export"
+	"github.com/razmena/razmena/internal/format/mispjson"
+	"github.com/razmena/razmena/internal/misp"
+)
+
+// Format is the json return format.
+var Format = export.Format{
+	Name:        "json",
+	ContentType: "application/json",
+	Attributes: func(w io.Writer, o export.Options) export.AttributeWriter {
+		return &writer{w: bufio.NewWriter(w), o: o, head: `{"response": {"Attribute": [`, tail: "]}}\n"}
+	},
+	Events: func(w io.Writer, o export.Options) export.EventWriter {
+		return &writer{w: bufio.NewWriter(w), o: o, head: `{"response": [`, tail: "]}\n"}
+	},
+}
+
+// writer writes head, the elements separated by commas, and tail.
+type writer struct {
+	w          *bufio.Writer
+	o          export.Options
+	head, tail string
+	n          int
+}
+
+func (w *writer) element(v any) error {
+	sep := ","
+	if w.n == 0 {
+		sep = w.head
+	}
+	w.n++
+	if _, err := w.w.WriteString(sep); err != nil {
+		return err
+	}
+	return mispjson.Write(w.w, v, false)
+}
+
+func (w *writer) Write(h misp.AttributeHit) error {
+	return w.element(mispjson.SearchAttribute(h, w.o.IncludeEventTags, w.o.IncludeEventUUID))
+}
+
+func (w *writer) WriteEvent(e *misp.Event) error { return w.element(mispjson.EventView(e)) }
+
+func (w *writer) Close() error {
+	if w.n == 0 {
+		if _, err := w.w.WriteString(w.head); err != nil {
+			return err
+		}
+	}
+	if _, err := w.w.WriteString(w.tail); err != nil {
+		return err
+	}
+	return w.w.Flush()
+}
