@@ -2,56 +2,457 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
 	"github.com/razmena/razmena/internal/misp"
 )
 
-var _ misp.AttributeSearchStore = (*DB)(nil)
+var (
+	_ misp.AttributeSearchStore = (*DB)(nil)
+	_ misp.EventSearchStore     = (*DB)(nil)
+)
 
-// SearchAttributes returns the visible live attributes matching s, by id.
+// streamChunk is the default number of attributes a stream reads per
+// transaction: large enough that per-chunk costs (a transaction, the
+// event and object rows, a tag range scan) vanish, small enough that a
+// chunk's memory stays a few megabytes.
+const streamChunk = 2000
+
+// SearchAttributes returns the visible attributes matching s, by id.
 // See misp.AttributeSearchStore.
 func (db *DB) SearchAttributes(ctx context.Context, actor *misp.Actor, s misp.AttributeSearch) ([]*misp.Attribute, error) {
 	var attrs []*misp.Attribute
 	err := db.read(ctx, func(tx *tx) error {
-		var a args
-		where := []string{"a.deleted = FALSE"}
-		if s.Value != "" {
-			// value1 and value2 each have an index; the composite form
-			// matches both halves.
-			v := a.add(s.Value)
-			cond := "a.value1 = " + v + " OR a.value2 = " + v
-			if i := strings.IndexByte(s.Value, '|'); i >= 0 {
-				cond += " OR (a.value1 = " + a.add(s.Value[:i]) + " AND a.value2 = " + a.add(s.Value[i+1:]) + ")"
-			}
-			where = append(where, "("+cond+")")
-		}
-		if len(s.Types) > 0 {
-			where = append(where, "a.type IN ("+inList(&a, s.Types)+")")
-		}
-		if s.MinTimestamp > 0 {
-			where = append(where, "a.timestamp >= "+a.add(s.MinTimestamp))
-		}
-		if s.MaxTimestamp > 0 {
-			where = append(where, "a.timestamp <= "+a.add(s.MaxTimestamp))
-		}
-		if s.AfterID > 0 {
-			where = append(where, "a.id > "+a.add(s.AfterID))
-		}
-		where = append(where, tx.attributeVisible(&a, "e", "a", actor))
-		tail := ""
-		if s.Limit > 0 {
-			tail = " LIMIT " + a.add(s.Limit)
-		}
 		var err error
-		if attrs, err = queryAttributes(ctx, tx, strings.Join(where, " AND "), tail, a); err != nil || s.NoTags {
-			return err
-		}
-		return loadTagsOfAttributes(ctx, tx, attrs)
+		attrs, err = searchChunk(ctx, tx, actor, s)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("search attributes: %w", err)
 	}
 	return attrs, nil
+}
+
+// searchChunk reads one page of SearchAttributes in tx.
+func searchChunk(ctx context.Context, tx *tx, actor *misp.Actor, s misp.AttributeSearch) ([]*misp.Attribute, error) {
+	var a args
+	where := tx.searchWhere(&a, actor, s, true)
+	if s.AfterID > 0 {
+		where = append(where, "a.id > "+a.add(s.AfterID))
+	}
+	tail := limitOffset(&a, s.Limit, s.Offset)
+	cols := attributeCols
+	if !s.WithData {
+		cols = strings.Replace(cols, "a.data", "''", 1)
+	}
+	var attrs []*misp.Attribute
+	q := "SELECT " + cols + " FROM attributes a JOIN events e ON e.id = a.event_id WHERE " +
+		strings.Join(where, " AND ") + " ORDER BY a.id" + tail
+	err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
+		at, err := scanAttribute(rows)
+		attrs = append(attrs, at)
+		return err
+	})
+	if err != nil || s.NoTags {
+		return attrs, err
+	}
+	return attrs, loadTagsOfAttributes(ctx, tx, attrs)
+}
+
+// CountAttributes counts what SearchAttributes would return unpaged.
+func (db *DB) CountAttributes(ctx context.Context, actor *misp.Actor, s misp.AttributeSearch) (int64, error) {
+	var n int64
+	err := db.read(ctx, func(tx *tx) error {
+		var a args
+		where := tx.searchWhere(&a, actor, s, true)
+		return tx.get(ctx, "SELECT COUNT(*) FROM attributes a JOIN events e ON e.id = a.event_id WHERE "+
+			strings.Join(where, " AND "), a, &n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count attributes: %w", err)
+	}
+	return n, nil
+}
+
+// StreamAttributes feeds fn the search results chunk by chunk. See
+// misp.AttributeSearchStore.
+func (db *DB) StreamAttributes(ctx context.Context, actor *misp.Actor, s misp.AttributeSearch, o misp.StreamOptions, fn func(misp.AttributeHit) error) error {
+	chunk := o.Chunk
+	if chunk <= 0 {
+		chunk = streamChunk
+	}
+	remaining := s.Limit
+	for {
+		page := s
+		page.Limit = chunk
+		if remaining > 0 && remaining < chunk {
+			page.Limit = remaining
+		}
+		var hits []misp.AttributeHit
+		err := db.read(ctx, func(tx *tx) error {
+			attrs, err := searchChunk(ctx, tx, actor, page)
+			if err != nil {
+				return err
+			}
+			hits, err = hitContext(ctx, tx, attrs, o.EventTags)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("stream attributes: %w", err)
+		}
+		// The transaction is over before the hits are written: a slow
+		// client holds no snapshot and no connection.
+		for _, h := range hits {
+			if err := fn(h); err != nil {
+				return err
+			}
+		}
+		if len(hits) < page.Limit {
+			return nil
+		}
+		if remaining > 0 {
+			if remaining -= len(hits); remaining == 0 {
+				return nil
+			}
+		}
+		s.AfterID = int64(hits[len(hits)-1].Attribute.ID)
+		s.Offset = 0
+	}
+}
+
+// hitContext loads the events (with Org and Orgc, and their tags when
+// eventTags) and objects of a chunk of attributes, one query each.
+func hitContext(ctx context.Context, tx *tx, attrs []*misp.Attribute, eventTags bool) ([]misp.AttributeHit, error) {
+	events := map[int64]*misp.Event{}
+	objects := map[int64]*misp.Object{}
+	var eventIDs, objectIDs []int64
+	for _, at := range attrs {
+		if id := int64(at.EventID); events[id] == nil {
+			events[id] = &misp.Event{}
+			eventIDs = append(eventIDs, id)
+		}
+		if id := int64(at.ObjectID); id != 0 && objects[id] == nil {
+			objects[id] = &misp.Object{}
+			objectIDs = append(objectIDs, id)
+		}
+	}
+	var list []*misp.Event
+	for _, ids := range chunks(eventIDs, inChunk) {
+		var a args
+		q := "SELECT " + eventCols + " FROM " + eventFrom + " WHERE e.id IN (" + inList(&a, ids) + ")"
+		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
+			e, err := scanEvent(rows)
+			if err == nil {
+				e.Attribute, e.Object = nil, nil
+				events[int64(e.ID)] = e
+				list = append(list, e)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if eventTags {
+		if err := loadEventTags(ctx, tx, list); err != nil {
+			return nil, err
+		}
+	}
+	for _, ids := range chunks(objectIDs, inChunk) {
+		var a args
+		q := "SELECT " + objectCols + " FROM objects ob WHERE ob.id IN (" + inList(&a, ids) + ")"
+		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
+			o, err := scanObject(rows)
+			if err == nil {
+				o.Attribute, o.ObjectReference = nil, nil
+				objects[int64(o.ID)] = o
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	hits := make([]misp.AttributeHit, len(attrs))
+	for i, at := range attrs {
+		hits[i] = misp.AttributeHit{Attribute: at, Event: events[int64(at.EventID)]}
+		if at.ObjectID != 0 {
+			hits[i].Object = objects[int64(at.ObjectID)]
+		}
+	}
+	return hits, nil
+}
+
+// SearchEventIDs returns the ids of the visible events matching s. See
+// misp.EventSearchStore.
+func (db *DB) SearchEventIDs(ctx context.Context, actor *misp.Actor, s misp.AttributeSearch) ([]int64, error) {
+	var ids []int64
+	err := db.read(ctx, func(tx *tx) error {
+		var a args
+		where := tx.eventSearchWhere(&a, actor, s)
+		if s.AfterID > 0 {
+			where = append(where, "e.id > "+a.add(s.AfterID))
+		}
+		q := "SELECT e.id FROM events e WHERE " + strings.Join(where, " AND ") + " ORDER BY e.id" +
+			limitOffset(&a, s.Limit, s.Offset)
+		return tx.each(ctx, q, a, func(rows *sql.Rows) error {
+			var id int64
+			ids = append(ids, id)
+			return rows.Scan(&ids[len(ids)-1])
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search events: %w", err)
+	}
+	return ids, nil
+}
+
+// CountEvents counts what SearchEventIDs would return unpaged.
+func (db *DB) CountEvents(ctx context.Context, actor *misp.Actor, s misp.AttributeSearch) (int64, error) {
+	var n int64
+	err := db.read(ctx, func(tx *tx) error {
+		var a args
+		where := tx.eventSearchWhere(&a, actor, s)
+		return tx.get(ctx, "SELECT COUNT(*) FROM events e WHERE "+strings.Join(where, " AND "), a, &n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count events: %w", err)
+	}
+	return n, nil
+}
+
+// eventSearchWhere is the condition on the events row e of
+// SearchEventIDs: the event filters of s; a tag filter term is met by a
+// tag on the event or on a visible attribute of it, a uuid by the
+// event's or a visible attribute's; and when s has other attribute
+// filters, a visible attribute must match them all.
+func (t *tx) eventSearchWhere(a *args, actor *misp.Actor, s misp.AttributeSearch) []string {
+	where := append([]string{t.eventVisible(a, "e", actor)}, eventSearchFilters(a, s)...)
+	// visibleAttr is "a visible attribute of e meets cond".
+	visibleAttr := func(cond string) string {
+		return "EXISTS (SELECT 1 FROM attributes a WHERE a.event_id = e.id AND " + t.attributeVisible(a, "e", "a", actor) +
+			" AND " + elementDeleted(a, "e", "a.deleted", s.Deleted, actor) + " AND " + cond + ")"
+	}
+	eventTagged := func(ids []int64) string {
+		return "EXISTS (SELECT 1 FROM event_tags se WHERE se.event_id = e.id AND se.tag_id IN (" + inList(a, ids) + "))"
+	}
+	attrTagged := func(ids []int64) string {
+		return visibleAttr("EXISTS (SELECT 1 FROM attribute_tags st WHERE st.attribute_id = a.id AND st.tag_id IN (" + inList(a, ids) + "))")
+	}
+	if len(s.Tags.Any) > 0 {
+		where = append(where, "("+eventTagged(s.Tags.Any)+" OR "+attrTagged(s.Tags.Any)+")")
+	}
+	for _, set := range s.Tags.All {
+		where = append(where, "("+eventTagged(set)+" OR "+attrTagged(set)+")")
+	}
+	if len(s.Tags.None) > 0 {
+		// Attributes carrying a NOT tag are the caller's to strip from
+		// the events returned (§4.3).
+		where = append(where, "NOT "+eventTagged(s.Tags.None))
+	}
+	if len(s.UUIDs) > 0 {
+		where = append(where, "(e.uuid IN ("+inList(a, s.UUIDs)+") OR "+visibleAttr("a.uuid IN ("+inList(a, s.UUIDs)+")")+")")
+	}
+	rest := s
+	rest.Tags, rest.UUIDs = misp.TagSearch{}, nil
+	if hasAttributeFilters(rest) {
+		where = append(where, visibleAttr(strings.Join(append([]string{"TRUE"}, attributeSearchFilters(a, rest)...), " AND ")))
+	}
+	return where
+}
+
+// hasAttributeFilters reports whether s filters on attribute fields
+// (asking for deleted attributes only is one: events without any are
+// left out).
+func hasAttributeFilters(s misp.AttributeSearch) bool {
+	return s.Value != "" || !s.Values.Empty() || !s.Types.Empty() || !s.Categories.Empty() ||
+		!s.ObjectRelations.Empty() || len(s.UUIDs) > 0 || !s.Tags.Empty() || s.MinTimestamp > 0 ||
+		s.MaxTimestamp > 0 || s.FirstSeen != (misp.Range{}) || s.LastSeen != (misp.Range{}) ||
+		s.ToIDS != nil || len(s.Distributions) > 0 || len(s.SharingGroupIDs) > 0 || s.Deleted == misp.DeletedOnly
+}
+
+// searchWhere is the condition on attributes a joined with events e of
+// SearchAttributes: visibility, deletion, and every filter of s.
+func (t *tx) searchWhere(a *args, actor *misp.Actor, s misp.AttributeSearch, withEvent bool) []string {
+	where := []string{elementDeleted(a, "e", "a.deleted", s.Deleted, actor), t.attributeVisible(a, "e", "a", actor)}
+	where = append(where, attributeSearchFilters(a, s)...)
+	if withEvent {
+		where = append(where, eventSearchFilters(a, s)...)
+	}
+	return where
+}
+
+// eventSearchFilters are the filters of s on the events row e.
+func eventSearchFilters(a *args, s misp.AttributeSearch) []string {
+	var w []string
+	add := func(cond string) { w = append(w, cond) }
+	if c := stringFilter(a, "e.info", s.EventInfo, true); c != "" {
+		add(c)
+	}
+	switch {
+	case len(s.EventIDs) > 0 && len(s.EventUUIDs) > 0:
+		add("(e.id IN (" + inList(a, s.EventIDs) + ") OR e.uuid IN (" + inList(a, s.EventUUIDs) + "))")
+	case len(s.EventIDs) > 0:
+		add("e.id IN (" + inList(a, s.EventIDs) + ")")
+	case len(s.EventUUIDs) > 0:
+		add("e.uuid IN (" + inList(a, s.EventUUIDs) + ")")
+	}
+	if len(s.NotEventIDs) > 0 {
+		add("e.id NOT IN (" + inList(a, s.NotEventIDs) + ")")
+	}
+	if len(s.NotEventUUIDs) > 0 {
+		add("e.uuid NOT IN (" + inList(a, s.NotEventUUIDs) + ")")
+	}
+	if len(s.OrgcIDs) > 0 {
+		add("e.orgc_id IN (" + inList(a, s.OrgcIDs) + ")")
+	}
+	if len(s.NotOrgcIDs) > 0 {
+		add("e.orgc_id NOT IN (" + inList(a, s.NotOrgcIDs) + ")")
+	}
+	if s.DateFrom != "" {
+		add("e.date >= " + a.add(s.DateFrom))
+	}
+	if s.DateTo != "" {
+		add("e.date <= " + a.add(s.DateTo))
+	}
+	w = append(w, rangeFilter(a, "e.timestamp", s.EventTimestamp)...)
+	w = append(w, rangeFilter(a, "e.publish_timestamp", s.PublishTimestamp)...)
+	if s.Published != nil {
+		add("e.published = " + a.add(*s.Published))
+	}
+	if len(s.ThreatLevels) > 0 {
+		add("e.threat_level_id IN (" + inList(a, toInts(s.ThreatLevels)) + ")")
+	}
+	return w
+}
+
+// attributeSearchFilters are the filters of s on the attributes row a of
+// the events row e. Tags count on the attribute or on its event, and a
+// uuid may be the attribute's or the event's (misp-rest-api §4.2, §4.3).
+func attributeSearchFilters(a *args, s misp.AttributeSearch) []string {
+	var w []string
+	add := func(cond string) { w = append(w, cond) }
+	if s.Value != "" {
+		// value1 and value2 each have an index; the composite form
+		// matches both halves.
+		add("(" + exactValue(a, s.Value) + ")")
+	}
+	if len(s.Values.Any) > 0 {
+		ors := make([]string, len(s.Values.Any))
+		for i, v := range s.Values.Any {
+			ors[i] = valueTerm(a, v)
+		}
+		add("(" + strings.Join(ors, " OR ") + ")")
+	}
+	for _, v := range s.Values.None {
+		add("NOT (" + valueTerm(a, v) + ")")
+	}
+	for _, f := range []struct {
+		col string
+		f   misp.StringFilter
+	}{{"a.type", s.Types}, {"a.category", s.Categories}, {"a.object_relation", s.ObjectRelations}} {
+		if c := stringFilter(a, f.col, f.f, false); c != "" {
+			add(c)
+		}
+	}
+	if len(s.UUIDs) > 0 {
+		list := inList(a, s.UUIDs)
+		add("(a.uuid IN (" + list + ") OR e.uuid IN (" + list + "))")
+	}
+	if len(s.Tags.Any) > 0 {
+		add(tagged(a, s.Tags.Any))
+	}
+	for _, set := range s.Tags.All {
+		add(tagged(a, set))
+	}
+	if len(s.Tags.None) > 0 {
+		add("NOT " + tagged(a, s.Tags.None))
+	}
+	if s.MinTimestamp > 0 {
+		add("a.timestamp >= " + a.add(s.MinTimestamp))
+	}
+	if s.MaxTimestamp > 0 {
+		add("a.timestamp <= " + a.add(s.MaxTimestamp))
+	}
+	w = append(w, rangeFilter(a, "a.first_seen", s.FirstSeen)...)
+	w = append(w, rangeFilter(a, "a.last_seen", s.LastSeen)...)
+	if s.ToIDS != nil {
+		add("a.to_ids = " + a.add(*s.ToIDS))
+	}
+	if len(s.Distributions) > 0 {
+		add("a.distribution IN (" + inList(a, toInts(s.Distributions)) + ")")
+	}
+	if len(s.SharingGroupIDs) > 0 {
+		list := inList(a, s.SharingGroupIDs)
+		add("((e.distribution = 4 AND e.sharing_group_id IN (" + list + ")) OR (a.distribution = 4 AND a.sharing_group_id IN (" + list + ")))")
+	}
+	return w
+}
+
+// exactValue matches attributes a whose value1, value2 or composite value
+// is v.
+func exactValue(a *args, v string) string {
+	p := a.add(v)
+	cond := "a.value1 = " + p + " OR a.value2 = " + p
+	if i := strings.IndexByte(v, '|'); i >= 0 {
+		cond += " OR (a.value1 = " + a.add(v[:i]) + " AND a.value2 = " + a.add(v[i+1:]) + ")"
+	}
+	return cond
+}
+
+// valueTerm is one value term: exact, or a LIKE pattern when it holds
+// "%" (matched against value1 and value2, case-insensitively).
+func valueTerm(a *args, v string) string {
+	if !strings.Contains(v, "%") {
+		return "(" + exactValue(a, v) + ")"
+	}
+	p := a.add(strings.ToLower(v))
+	return "(lower(a.value1) LIKE " + p + " OR lower(a.value2) LIKE " + p + ")"
+}
+
+// stringFilter is f on column col: exact terms, or LIKE patterns for
+// terms with "%" (all terms when like), case-insensitively for patterns.
+// "" when f is empty.
+func stringFilter(a *args, col string, f misp.StringFilter, like bool) string {
+	term := func(v string) string {
+		if like || strings.Contains(v, "%") {
+			return "lower(" + col + ") LIKE " + a.add(strings.ToLower(v))
+		}
+		return col + " = " + a.add(v)
+	}
+	var w []string
+	if len(f.Any) > 0 {
+		ors := make([]string, len(f.Any))
+		for i, v := range f.Any {
+			ors[i] = term(v)
+		}
+		w = append(w, "("+strings.Join(ors, " OR ")+")")
+	}
+	for _, v := range f.None {
+		// A NULL column (object_relation of a standalone attribute)
+		// matches no term, so NOT keeps it.
+		w = append(w, "("+col+" IS NULL OR NOT ("+term(v)+"))")
+	}
+	return strings.Join(w, " AND ")
+}
+
+// tagged is "attribute a or its event carries one of the tags ids".
+func tagged(a *args, ids []int64) string {
+	list := inList(a, ids)
+	return "(EXISTS (SELECT 1 FROM attribute_tags st WHERE st.attribute_id = a.id AND st.tag_id IN (" + list +
+		")) OR EXISTS (SELECT 1 FROM event_tags se WHERE se.event_id = a.event_id AND se.tag_id IN (" + list + ")))"
+}
+
+// rangeFilter bounds col by r (0 leaves an end open).
+func rangeFilter(a *args, col string, r misp.Range) []string {
+	var w []string
+	if r.Min != 0 {
+		w = append(w, col+" >= "+a.add(r.Min))
+	}
+	if r.Max != 0 {
+		w = append(w, col+" <= "+a.add(r.Max))
+	}
+	return w
 }

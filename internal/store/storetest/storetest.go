@@ -30,6 +30,7 @@ type Store interface {
 	misp.AuditStore
 	misp.SharingGroupStore
 	misp.AttributeSearchStore
+	misp.EventSearchStore
 	Optimizer
 }
 
@@ -56,6 +57,8 @@ type Stores struct {
 	SharingGroups misp.SharingGroupStore
 	// AttributeSearch finds attributes across events.
 	AttributeSearch misp.AttributeSearchStore
+	// EventSearch selects events for events/restSearch.
+	EventSearch misp.EventSearchStore
 	// Optimizer refreshes planner statistics.
 	Optimizer Optimizer
 	// Clock must be the store's clock: the suite sets and advances it.
@@ -68,7 +71,7 @@ type Stores struct {
 // NewStores bundles one implementation of every interface with its clock.
 func NewStores(s Store, clock *Clock) *Stores {
 	return &Stores{Roles: s, Orgs: s, Users: s, AuthKeys: s, Tags: s, Events: s,
-		Attributes: s, Objects: s, Settings: s, Audit: s, SharingGroups: s, AttributeSearch: s, Optimizer: s, Clock: clock}
+		Attributes: s, Objects: s, Settings: s, Audit: s, SharingGroups: s, AttributeSearch: s, EventSearch: s, Optimizer: s, Clock: clock}
 }
 
 // Start is the time a fresh Clock reads.
@@ -131,6 +134,7 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"AttributeDelete", testAttributeDelete},
 		{"SearchAttributes", testSearchAttributes},
 		{"SearchAttributePageTags", testSearchAttributePageTags},
+		{"RestSearchFilters", testRestSearchFilters},
 		{"Optimize", testOptimize},
 		{"Objects", testObjects},
 		{"ObjectDelete", testObjectDelete},
