@@ -25,20 +25,28 @@ type Request struct {
 	// "download" reads as "json", "bro" as "zeek".
 	ReturnFormat string
 
+	// Value matches value1 or value2; valid IPv6 terms are compressed
+	// (Event::set_filter_value). Value1 and Value2 are attributes scope.
 	Value, Value1, Value2 Terms
-	Type, Category        Terms
-	ObjectRelation        Terms
-	Org                   Terms // creator org: ids, names or uuids
-	Tags                  Terms // "tags" and its events-scope alias "tag"
-	EventTags             Terms // events scope only
-	EventInfo             Terms
-	EventID               Terms // ids and/or uuids
-	UUID                  Terms
-	SharingGroup          Terms // ids
-	Searchall             Terms // events scope only
+	// Type has "email" added beside "email-src" or "email-dst"
+	// (Event::set_filter_type).
+	Type, Category Terms
+	ObjectRelation Terms
+	Org            Terms // creator org: ids, names or uuids
+	Tags           Terms // "tags" and its events-scope alias "tag"
+	EventTags      Terms // events scope only
+	EventInfo      Terms
+	EventID        Terms // ids and/or uuids; "all" is no filter
+	UUID           Terms
+	SharingGroup   Terms // ids
+	// Searchall is events scope only. In MISP it replaces every other
+	// selection filter, and a non-empty Value is then the LIKE pattern
+	// instead of it (Event::restSearchFilterMassage, filterEventIds).
+	Searchall Terms
 
 	// From and To bound the event date, as YYYY-MM-DD (a Unix time is
-	// converted, as MISP does for restSearch).
+	// converted, as MISP does for restSearch; a date-time keeps its
+	// date; anything else is ignored).
 	From, To string
 	// Date is the events-scope "date" (a delta or a range of deltas)
 	// resolved to a range of dates, YYYY-MM-DD; "" for an open end.
@@ -53,6 +61,9 @@ type Request struct {
 	// and last_seen so).
 	FirstSeen, LastSeen misp.Range
 
+	// Published and ToIDS are nil when not given or when both values
+	// are asked for ([0,1], [true,false]). As in MISP, a JSON false is
+	// no filter, except for published in the events scope.
 	Published, ToIDS *bool
 	Deleted          misp.DeletedFilter
 	ThreatLevels     []misp.ThreatLevel
@@ -61,9 +72,11 @@ type Request struct {
 	// Limit and Page (1-based); 0 means absent.
 	Limit, Page int
 
-	IncludeEventTags       bool
-	IncludeContext         bool
-	IncludeEventUUID       bool
+	IncludeEventTags bool
+	IncludeContext   bool
+	IncludeEventUUID bool
+	// WithAttachments is withAttachments or, in the events scope,
+	// includeAttachments.
 	WithAttachments        bool
 	Metadata               bool
 	Headerless             bool
@@ -80,7 +93,9 @@ type Request struct {
 	FormatParams map[string]string
 
 	// Given records the canonical names of the parameters the request
-	// set (after aliases): restrictive formats default to_ids and
-	// published only when they are not given.
+	// set (after aliases: "tag" is recorded as "tags"), with any non-null
+	// value, including the scope's parameters that have no field here
+	// (order, includeProposals, …): restrictive formats default to_ids
+	// and published only when they are not given.
 	Given map[string]bool
 }
