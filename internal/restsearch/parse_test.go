@@ -531,6 +531,25 @@ var parseCases = []parseCase{
 		},
 	},
 	{
+		name:  "null and true in a range are invalid times",
+		body:  `{"timestamp":[null,true]}`,
+		given: "timestamp",
+		want:  func(r *Request) { r.Timestamp = misp.Range{Min: nowU + 1, Max: nowU + 1} },
+	},
+	{
+		name:  "extreme seen range saturates",
+		scope: "attributes",
+		body:  `{"first_seen":["1e300","-1e300"]}`,
+		given: "first_seen",
+		want:  func(r *Request) { r.FirstSeen = misp.Range{Min: -1 << 63, Max: 1<<63 - 1} },
+	},
+	{
+		name:  "extreme dates are clamped",
+		body:  `{"date":["-1e300","1e300"],"from":-99999999999999}`,
+		given: "date from",
+		want:  func(r *Request) { r.DateFrom, r.DateTo, r.From = "0001-01-01", "9999-12-31", "0001-01-01" },
+	},
+	{
 		name:  "date",
 		body:  `{"date":"7d"}`,
 		given: "date",
