@@ -187,7 +187,7 @@ func (r *run) pages(ctx context.Context) error {
 		after := int64(0)
 		var full, rawFull []time.Duration
 		for i := 1; i <= maxPages; i++ {
-			s := misp.AttributeSearch{Types: types, MinTimestamp: min, MaxTimestamp: max, AfterID: after, Limit: pageSize}
+			s := misp.AttributeSearch{Types: misp.StringFilter{Any: types}, MinTimestamp: min, MaxTimestamp: max, AfterID: after, Limit: pageSize}
 			t := time.Now()
 			attrs, err := r.db.SearchAttributes(ctx, u.actor, s)
 			if err != nil {

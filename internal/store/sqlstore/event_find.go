@@ -192,7 +192,7 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 	q = "SELECT " + referenceCols + ` FROM object_references r
 		JOIN objects ob ON ob.id = r.object_id JOIN events e ON e.id = r.event_id
 		WHERE r.event_id = ` + a.add(id) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
-		" AND " + referenceTargetVisible(&a, "e", "r", actor) +
+		" AND " + tx.referenceTargetVisible(&a, "e", "r", actor) +
 		" AND " + elementDeleted(&a, "e", "r.deleted", opts.Deleted, actor) + " ORDER BY r.id"
 	err = tx.each(ctx, q, a, func(rows *sql.Rows) error {
 		r, err := scanReference(rows)

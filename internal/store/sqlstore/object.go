@@ -130,7 +130,7 @@ func findObject(ctx context.Context, tx *tx, actor *misp.Actor, col string, val 
 	q = "SELECT " + referenceCols + ` FROM object_references r
 		JOIN objects ob ON ob.id = r.object_id JOIN events e ON e.id = r.event_id
 		WHERE r.object_id = ` + a.add(id) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
-		" AND " + referenceTargetVisible(&a, "e", "r", actor) +
+		" AND " + tx.referenceTargetVisible(&a, "e", "r", actor) +
 		" AND " + elementDeleted(&a, "e", "r.deleted", f, actor) + " ORDER BY r.id"
 	err = tx.each(ctx, q, a, func(rows *sql.Rows) error {
 		r, err := scanReference(rows)
@@ -302,7 +302,7 @@ func visibleReference(ctx context.Context, tx *tx, actor *misp.Actor, col string
 	q := "SELECT " + referenceCols + ` FROM object_references r
 		JOIN objects ob ON ob.id = r.object_id JOIN events e ON e.id = r.event_id
 		WHERE ` + col + " = " + a.add(val) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
-		" AND " + referenceTargetVisible(&a, "e", "r", actor) +
+		" AND " + tx.referenceTargetVisible(&a, "e", "r", actor) +
 		" AND " + elementDeleted(&a, "e", "r.deleted", misp.DeletedInclude, actor)
 	var r *misp.ObjectReference
 	err := tx.one(ctx, q, a, func(rows *sql.Rows) error {

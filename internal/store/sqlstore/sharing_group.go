@@ -39,15 +39,14 @@ func scanSharingGroup(s interface{ Scan(...any) error }, extra ...any) (*misp.Sh
 // may be viewed by actor (SharingGroup::checkIfAuthorised): site admins,
 // the owner organisation, members, and every organisation when this
 // instance (server 0) is listed with all_orgs.
-func sgViewable(a *args, g string, actor *misp.Actor) string {
+func (t *tx) sgViewable(a *args, g string, actor *misp.Actor) string {
 	switch {
 	case noActor(actor):
 		return "FALSE"
 	case actor.SiteAdmin():
 		return "TRUE"
 	}
-	org := a.add(actor.OrgID())
-	return "(" + g + ".org_id = " + org + " OR " + sgMember(g, org) + ")"
+	return "(" + g + ".org_id = " + a.add(actor.OrgID()) + " OR " + t.groupIn(a, g+".id", actor) + ")"
 }
 
 // sgAuthorised returns the predicate under which data shared with the
@@ -55,22 +54,14 @@ func sgViewable(a *args, g string, actor *misp.Actor) string {
 // misp-access-control §2): site admins, members, and every organisation
 // when this instance is listed with all_orgs — not the owner by ownership
 // alone, and whatever the active flag.
-func sgAuthorised(a *args, g string, actor *misp.Actor) string {
+func (t *tx) sgAuthorised(a *args, g string, actor *misp.Actor) string {
 	switch {
 	case noActor(actor):
 		return "FALSE"
 	case actor.SiteAdmin():
 		return "TRUE"
 	}
-	return sgMember(g, a.add(actor.OrgID()))
-}
-
-// sgMember is the membership part of sgViewable and sgAuthorised for the
-// organisation bound at placeholder org.
-func sgMember(g, org string) string {
-	return "(EXISTS (SELECT 1 FROM sharing_group_orgs m WHERE m.sharing_group_id = " + g + ".id AND m.org_id = " + org +
-		") OR EXISTS (SELECT 1 FROM sharing_group_servers s WHERE s.sharing_group_id = " + g +
-		".id AND s.server_id = 0 AND s.all_orgs = TRUE))"
+	return t.groupIn(a, g+".id", actor)
 }
 
 // CreateSharingGroup stores g with its member organisations and servers.
@@ -137,7 +128,7 @@ func (db *DB) findViewableSharingGroup(ctx context.Context, actor *misp.Actor, c
 	var g *misp.SharingGroup
 	err := db.read(ctx, func(tx *tx) error {
 		a := args{key}
-		q := "SELECT " + sgCols + sgFrom + " WHERE " + col + " = $1 AND " + sgViewable(&a, "g", actor)
+		q := "SELECT " + sgCols + sgFrom + " WHERE " + col + " = $1 AND " + tx.sgViewable(&a, "g", actor)
 		err := tx.one(ctx, q, a, func(rows *sql.Rows) error {
 			var err error
 			g, err = scanSharingGroup(rows)
@@ -153,17 +144,17 @@ func (db *DB) findViewableSharingGroup(ctx context.Context, actor *misp.Actor, c
 
 // FindSharingGroups lists the groups whose data the actor may see.
 func (db *DB) FindSharingGroups(ctx context.Context, actor *misp.Actor, f misp.SharingGroupFilter) ([]*misp.SharingGroup, int64, error) {
-	var a args
-	where := sgAuthorised(&a, "g", actor)
-	if f.Active != nil {
-		where += " AND g.active = " + a.add(*f.Active)
-	}
-	countArgs := append(args(nil), a...)
-	q := "SELECT " + sgCols + ", COUNT(*) OVER ()" + sgFrom + " WHERE " + where +
-		" ORDER BY lower(g.name), g.id" + limitOffset(&a, f.Limit, f.Offset)
 	var groups []*misp.SharingGroup
 	var total int64
 	err := db.read(ctx, func(tx *tx) error {
+		var a args
+		where := tx.sgAuthorised(&a, "g", actor)
+		if f.Active != nil {
+			where += " AND g.active = " + a.add(*f.Active)
+		}
+		countArgs := append(args(nil), a...)
+		q := "SELECT " + sgCols + ", COUNT(*) OVER ()" + sgFrom + " WHERE " + where +
+			" ORDER BY lower(g.name), g.id" + limitOffset(&a, f.Limit, f.Offset)
 		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
 			g, err := scanSharingGroup(rows, &total)
 			if err != nil {

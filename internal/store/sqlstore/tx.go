@@ -33,6 +33,21 @@ type tx struct {
 	// stmts their handles bound to this transaction.
 	cache *stmtCache
 	stmts map[*sql.Stmt]*sql.Stmt
+	// ctx is the transaction's context, for reads made while a query is
+	// assembled (authorisedGroups).
+	ctx context.Context
+	// groups caches authorisedGroups by organisation.
+	groups map[int64][]int64
+	// err is the first failure of such a read: the transaction fails
+	// with it even if fn ignores it.
+	err error
+}
+
+// fail records a failure that must fail the transaction.
+func (t *tx) fail(err error) {
+	if t.err == nil {
+		t.err = err
+	}
 }
 
 // unix is the transaction time in Unix seconds.
@@ -90,7 +105,7 @@ func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(*tx) error
 	if err != nil {
 		return db.dialect.translate(err)
 	}
-	t := &tx{tx: sqlTx, d: db.dialect, now: db.Now().UTC(), policy: db.Policy, cache: db.stmts}
+	t := &tx{tx: sqlTx, d: db.dialect, now: db.Now().UTC(), policy: db.Policy, cache: db.stmts, ctx: ctx}
 	defer func() {
 		if err != nil {
 			// The error of fn is what matters; a failed rollback leaves
@@ -100,6 +115,9 @@ func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(*tx) error
 	}()
 	if err := fn(t); err != nil {
 		return err
+	}
+	if t.err != nil {
+		return t.err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return db.dialect.translate(err)

@@ -1,6 +1,11 @@
 package sqlstore
 
-import "github.com/razmena/razmena/internal/misp"
+import (
+	"database/sql"
+	"fmt"
+
+	"github.com/razmena/razmena/internal/misp"
+)
 
 // This file is the single place where data visibility becomes SQL
 // (misp-access-control §2–§4, decisions in docs/access-control.md). Every
@@ -25,14 +30,47 @@ type Policy struct {
 // noActor reports an actor that may see nothing.
 func noActor(actor *misp.Actor) bool { return actor == nil || actor.User == nil }
 
-// sharingGroupIDs returns a subquery selecting SharingGroup::authorizedIds
-// for a non-site-admin of organisation org (a bound placeholder): the
-// groups listing the organisation as a member, and those listing this
-// instance (server 0) with all_orgs. The group's owner is not a member by
+// authorisedGroups returns the ids of the sharing groups whose data
+// organisation org may see (SharingGroup::authorizedIds): the groups
+// listing the organisation as a member, and those listing this instance
+// (server 0) with all_orgs. The group's owner is not a member by
 // ownership alone, and the active flag is ignored (§2, §13 #2, #10).
-func sharingGroupIDs(org string) string {
-	return "(SELECT sgo.sharing_group_id FROM sharing_group_orgs sgo WHERE sgo.org_id = " + org +
-		" UNION SELECT sgs.sharing_group_id FROM sharing_group_servers sgs WHERE sgs.server_id = 0 AND sgs.all_orgs = TRUE)"
+//
+// The set is read once per transaction and bound into the predicates as
+// a list, rather than written as a subquery: PostgreSQL costs a hashed
+// subquery per row and then prefers whole-table plans for keyset pages
+// (docs/benchmarks.md). A failed read fails the transaction (see
+// tx.fail) and the predicates admit no group meanwhile.
+func (t *tx) authorisedGroups(org int64) []int64 {
+	if ids, ok := t.groups[org]; ok {
+		return ids
+	}
+	ids := []int64{}
+	err := t.each(t.ctx, `SELECT sharing_group_id FROM sharing_group_orgs WHERE org_id = $1
+		UNION SELECT sharing_group_id FROM sharing_group_servers WHERE server_id = 0 AND all_orgs = TRUE
+		ORDER BY 1`, []any{org}, func(rows *sql.Rows) error {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		return nil
+	})
+	if err != nil {
+		t.fail(fmt.Errorf("read authorised sharing groups: %w", err))
+		return nil
+	}
+	if t.groups == nil {
+		t.groups = map[int64][]int64{}
+	}
+	t.groups[org] = ids
+	return ids
+}
+
+// groupIn returns the predicate "column col holds one of the sharing
+// groups authorised for actor", binding the ids into a.
+func (t *tx) groupIn(a *args, col string, actor *misp.Actor) string {
+	return inGroups(col, inList(a, t.authorisedGroups(actor.OrgID())))
 }
 
 // eventVisible returns the predicate under which the events row aliased e
@@ -103,7 +141,7 @@ func (t *tx) eventVisibility(a *args, e string, actor *misp.Actor) eventVisibili
 		own:      e + ".org_id = " + org,
 		other:    e + ".org_id <> " + org,
 		everyone: e + ".distribution IN (1, 2, 3)",
-		group:    "(" + e + ".distribution = 4 AND " + e + ".sharing_group_id IN " + sharingGroupIDs(org) + ")",
+		group:    "(" + e + ".distribution = 4 AND " + t.groupIn(a, e+".sharing_group_id", actor) + ")",
 	}
 	if t.policy.UnpublishedPrivate {
 		v.published = e + ".published = TRUE"
@@ -119,18 +157,33 @@ func (t *tx) eventVisibility(a *args, e string, actor *misp.Actor) eventVisibili
 // authorised set is hidden from the owner organisation too: MISP's
 // fetchEvent removes it (§4.1 second pass, §13 #15), and Razmena applies
 // that on every path, not only on events/view.
-func elementDistVisible(e, x, org string) string {
+func elementDistVisible(e, x, org, groups string) string {
 	return "(" + x + ".distribution IN (1, 2, 3, 5) OR (" + x + ".distribution = 0 AND " + e + ".org_id = " + org +
-		") OR (" + x + ".distribution = 4 AND " + x + ".sharing_group_id IN " + sharingGroupIDs(org) + "))"
+		") OR (" + x + ".distribution = 4 AND " + inGroups(x+".sharing_group_id", groups) + "))"
+}
+
+// elementTerms binds what elementDistVisible needs for actor: the org
+// placeholder, and the placeholders of the authorised groups ("" for
+// none).
+func (t *tx) elementTerms(a *args, actor *misp.Actor) (org, groups string) {
+	return a.add(actor.OrgID()), inList(a, t.authorisedGroups(actor.OrgID()))
+}
+
+// inGroups is "col IN (groups)", FALSE for no groups.
+func inGroups(col, groups string) string {
+	if groups == "" {
+		return "FALSE"
+	}
+	return col + " IN (" + groups + ")"
 }
 
 // attributeDistVisible is elementDistVisible for the attributes row x,
 // adding that the object of an object attribute must be visible too: its
 // attributes are only reachable through it (§4.1, §4.2).
-func attributeDistVisible(e, x, org string) string {
+func attributeDistVisible(e, x, org, groups string) string {
 	xo := x + "_ob"
-	return "(" + elementDistVisible(e, x, org) + " AND (" + x + ".object_id = 0 OR EXISTS (SELECT 1 FROM objects " + xo +
-		" WHERE " + xo + ".id = " + x + ".object_id AND " + elementDistVisible(e, xo, org) + ")))"
+	return "(" + elementDistVisible(e, x, org, groups) + " AND (" + x + ".object_id = 0 OR EXISTS (SELECT 1 FROM objects " + xo +
+		" WHERE " + xo + ".id = " + x + ".object_id AND " + elementDistVisible(e, xo, org, groups) + ")))"
 }
 
 // attributeVisible returns the predicate for the attributes row x of the
@@ -143,7 +196,8 @@ func (t *tx) attributeVisible(a *args, e, x string, actor *misp.Actor) string {
 	case actor.SiteAdmin():
 		return "TRUE"
 	}
-	return "(" + t.eventVisible(a, e, actor) + " AND " + attributeDistVisible(e, x, a.add(actor.OrgID())) + ")"
+	org, groups := t.elementTerms(a, actor)
+	return "(" + t.eventVisible(a, e, actor) + " AND " + attributeDistVisible(e, x, org, groups) + ")"
 }
 
 // objectVisible is attributeVisible for the objects row x.
@@ -154,7 +208,8 @@ func (t *tx) objectVisible(a *args, e, x string, actor *misp.Actor) string {
 	case actor.SiteAdmin():
 		return "TRUE"
 	}
-	return "(" + t.eventVisible(a, e, actor) + " AND " + elementDistVisible(e, x, a.add(actor.OrgID())) + ")"
+	org, groups := t.elementTerms(a, actor)
+	return "(" + t.eventVisible(a, e, actor) + " AND " + elementDistVisible(e, x, org, groups) + ")"
 }
 
 // referenceTargetVisible returns the predicate under which the target of
@@ -164,21 +219,21 @@ func (t *tx) objectVisible(a *args, e, x string, actor *misp.Actor) string {
 // see. MISP shows references to hidden targets with their uuid and
 // relationship; Razmena drops them (§4.5, §13 #7). The event itself and
 // the reference's source object are the caller's to check.
-func referenceTargetVisible(a *args, e, r string, actor *misp.Actor) string {
+func (t *tx) referenceTargetVisible(a *args, e, r string, actor *misp.Actor) string {
 	switch {
 	case noActor(actor):
 		return "FALSE"
 	case actor.SiteAdmin():
 		return "TRUE"
 	}
-	org := a.add(actor.OrgID())
+	org, groups := t.elementTerms(a, actor)
 	deleted := deletedVisible(a, e, actor)
 	ra, ro := r+"_at", r+"_ob"
 	return "((" + r + ".referenced_type = 0 AND EXISTS (SELECT 1 FROM attributes " + ra + " WHERE " + ra + ".id = " + r +
-		".referenced_id AND " + ra + ".event_id = " + r + ".event_id AND " + attributeDistVisible(e, ra, org) +
+		".referenced_id AND " + ra + ".event_id = " + r + ".event_id AND " + attributeDistVisible(e, ra, org, groups) +
 		" AND (" + ra + ".deleted = FALSE OR " + deleted + "))) OR (" + r + ".referenced_type = 1 AND EXISTS (SELECT 1 FROM objects " + ro +
 		" WHERE " + ro + ".id = " + r + ".referenced_id AND " + ro + ".event_id = " + r + ".event_id AND " +
-		elementDistVisible(e, ro, org) + " AND (" + ro + ".deleted = FALSE OR " + deleted + "))))"
+		elementDistVisible(e, ro, org, groups) + " AND (" + ro + ".deleted = FALSE OR " + deleted + "))))"
 }
 
 // creatorEmailVisible reports whether actor receives the event's

@@ -57,22 +57,22 @@ func testSearchAttributes(t *testing.T, s *Stores) {
 		{"org-only attribute, owner", f.a, misp.AttributeSearch{Value: "192.0.2.9"}, []misp.Int{ca[3].ID}},
 		{"deleted", f.admin, misp.AttributeSearch{Value: "other.test"}, []misp.Int{}},
 		{"no actor", nil, misp.AttributeSearch{Value: "192.0.2.1"}, []misp.Int{}},
-		{"types", f.a, misp.AttributeSearch{Types: []string{"domain", "filename|sha256"}}, []misp.Int{pa[1].ID, ca[1].ID}},
-		{"timestamp window", f.a, misp.AttributeSearch{Types: []string{"ip-dst"}, MinTimestamp: int64(ca[0].Timestamp)},
+		{"types", f.a, misp.AttributeSearch{Types: misp.StringFilter{Any: []string{"domain", "filename|sha256"}}}, []misp.Int{pa[1].ID, ca[1].ID}},
+		{"timestamp window", f.a, misp.AttributeSearch{Types: misp.StringFilter{Any: []string{"ip-dst"}}, MinTimestamp: int64(ca[0].Timestamp)},
 			[]misp.Int{ca[0].ID, ca[3].ID}},
 		{"max timestamp", f.a, misp.AttributeSearch{MaxTimestamp: int64(pa[0].Timestamp)}, []misp.Int{pa[0].ID, pa[1].ID}},
 		{"first page", f.a, misp.AttributeSearch{Limit: 2}, []misp.Int{pa[0].ID, pa[1].ID}},
 		{"next page", f.a, misp.AttributeSearch{Limit: 2, AfterID: int64(pa[1].ID)}, []misp.Int{ca[0].ID, ca[1].ID}},
 		{"last page", f.a, misp.AttributeSearch{Limit: 2, AfterID: int64(ca[1].ID)}, []misp.Int{ca[3].ID}},
 		// Several types with a limit: keyset pages.
-		{"types, first page", f.a, misp.AttributeSearch{Types: []string{"domain", "ip-dst"}, Limit: 2}, []misp.Int{pa[0].ID, pa[1].ID}},
-		{"types, next page", f.a, misp.AttributeSearch{Types: []string{"domain", "ip-dst"}, Limit: 2, AfterID: int64(pa[1].ID)},
+		{"types, first page", f.a, misp.AttributeSearch{Types: misp.StringFilter{Any: []string{"domain", "ip-dst"}}, Limit: 2}, []misp.Int{pa[0].ID, pa[1].ID}},
+		{"types, next page", f.a, misp.AttributeSearch{Types: misp.StringFilter{Any: []string{"domain", "ip-dst"}}, Limit: 2, AfterID: int64(pa[1].ID)},
 			[]misp.Int{ca[0].ID, ca[3].ID}},
-		{"types, page, other org", f.b, misp.AttributeSearch{Types: []string{"domain", "ip-dst", "filename|sha256"}, Limit: 5},
+		{"types, page, other org", f.b, misp.AttributeSearch{Types: misp.StringFilter{Any: []string{"domain", "ip-dst", "filename|sha256"}}, Limit: 5},
 			[]misp.Int{ca[0].ID, ca[1].ID}},
-		{"types, page, window", f.a, misp.AttributeSearch{Types: []string{"domain", "ip-dst"}, Limit: 5, MinTimestamp: int64(ca[0].Timestamp)},
+		{"types, page, window", f.a, misp.AttributeSearch{Types: misp.StringFilter{Any: []string{"domain", "ip-dst"}}, Limit: 5, MinTimestamp: int64(ca[0].Timestamp)},
 			[]misp.Int{ca[0].ID, ca[3].ID}},
-		{"types, page, value", f.admin, misp.AttributeSearch{Types: []string{"domain", "ip-dst"}, Limit: 1, Value: "192.0.2.1", AfterID: int64(pa[0].ID)},
+		{"types, page, value", f.admin, misp.AttributeSearch{Types: misp.StringFilter{Any: []string{"domain", "ip-dst"}}, Limit: 1, Value: "192.0.2.1", AfterID: int64(pa[0].ID)},
 			[]misp.Int{ca[0].ID}},
 	}
 	for _, tc := range tests {
@@ -143,7 +143,7 @@ func testSearchAttributePageTags(t *testing.T, s *Stores) {
 		{"other org, sparse", f.b, []string{"domain"}, 500},
 		{"other org, everything visible", f.b, nil, 1000},
 	} {
-		got, err := s.AttributeSearch.SearchAttributes(ctx, tc.actor, misp.AttributeSearch{Types: tc.types})
+		got, err := s.AttributeSearch.SearchAttributes(ctx, tc.actor, misp.AttributeSearch{Types: misp.StringFilter{Any: tc.types}})
 		if err != nil {
 			t.Fatalf("%s: SearchAttributes() = %v", tc.name, err)
 		}
@@ -173,7 +173,7 @@ func testOptimize(t *testing.T, s *Stores) {
 		newAttr("domain", "Network activity", "optimize.test"))
 	mustCreateEvent(t, s, f.a, e)
 	before := mustFindEvent(t, s, f.a, e.ID)
-	search := misp.AttributeSearch{Types: []string{"ip-dst", "domain"}, Limit: 10}
+	search := misp.AttributeSearch{Types: misp.StringFilter{Any: []string{"ip-dst", "domain"}}, Limit: 10}
 	found, err := s.AttributeSearch.SearchAttributes(ctx, f.a, search)
 	if err != nil {
 		t.Fatalf("SearchAttributes() = %v", err)
