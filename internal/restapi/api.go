@@ -32,6 +32,14 @@ type Stores struct {
 	Audit      misp.AuditStore
 	// SharingGroups is the sharing-group store.
 	SharingGroups misp.SharingGroupStore
+	// Search serves restSearch.
+	Search SearchStore
+}
+
+// SearchStore finds attributes and events for restSearch.
+type SearchStore interface {
+	misp.AttributeSearchStore
+	misp.EventSearchStore
 }
 
 // Config is what the API needs to know about the instance.
@@ -80,6 +88,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerAuthKeys(mux)
 	a.registerLogs(mux)
 	a.registerSharingGroups(mux)
+	a.registerRestSearch(mux)
 }
 
 func (a *API) now() time.Time { return a.cfg.Now() }

@@ -100,7 +100,7 @@ func newTestEnv(t *testing.T) *testEnv {
 		Throttle: throttle, Audit: db}
 	e.API = New(Stores{
 		Events: db, Attributes: db, Objects: db, Tags: db,
-		Orgs: db, Users: db, Roles: db, AuthKeys: db, Audit: db, SharingGroups: db,
+		Orgs: db, Users: db, Roles: db, AuthKeys: db, Audit: db, SharingGroups: db, Search: db,
 	}, ad, Config{
 		BaseURL:      testBaseURL,
 		Version:      "2.5.1",

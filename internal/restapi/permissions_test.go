@@ -276,6 +276,9 @@ var readRoutesWithPOST = map[string]string{
 	"/events/view/{id}": "PyMISP's get_event(deleted=…) posts its options",
 	"/tags/index":       "filters in the body",
 	"/tags/search":      "search terms in the body",
+	// restSearch filters come in the body (misp-rest-api §4.1).
+	"/events/restSearch":     "filters in the body",
+	"/attributes/restSearch": "filters in the body",
 	// perm_audit; filters in the body.
 	"/admin/logs/index":       "filters in the body",
 	"/admin/audit_logs/index": "filters in the body",

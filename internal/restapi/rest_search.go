@@ -1,0 +1,247 @@
+package restapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/razmena/razmena/internal/export"
+	"github.com/razmena/razmena/internal/httpserver"
+	"github.com/razmena/razmena/internal/misp"
+	"github.com/razmena/razmena/internal/restsearch"
+)
+
+// registerRestSearch adds events/restSearch and attributes/restSearch.
+func (a *API) registerRestSearch(mux *http.ServeMux) {
+	a.route(mux, "GET POST", "/events/restSearch", a.searchHandler(export.ScopeEvents))
+	a.route(mux, "GET POST", "/attributes/restSearch", a.searchHandler(export.ScopeAttributes))
+}
+
+// searchHandler serves restSearch in scope (misp-rest-api §4): parse the
+// request, resolve names to ids, and stream the answer in the requested
+// format straight from the store, so that memory does not grow with the
+// answer. Everything read goes through the stores' visibility rules.
+func (a *API) searchHandler(scope string) httpserver.ActorHandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
+		named := Named(r)
+		positional := named[""]
+		delete(named, "")
+		var body []byte
+		if r.Method == http.MethodPost {
+			var err error
+			if body, err = readBody(r); err != nil {
+				return err
+			}
+		}
+		req, err := restsearch.Parse(scope, named, positional, r.Method, body, a.now())
+		if err != nil {
+			var re *restsearch.Error
+			if errors.As(err, &re) {
+				return exception(r, re.Status, re.Message)
+			}
+			return err
+		}
+		f, ok := formats[req.ReturnFormat]
+		if !ok {
+			return exception(r, http.StatusNotFound, "Invalid output format.")
+		}
+		if f.Restrictive {
+			yes := true
+			if !req.Given["to_ids"] {
+				req.ToIDS = &yes
+			}
+			if !req.Given["published"] {
+				req.Published = &yes
+			}
+		}
+		s, empty, err := a.resolveSearch(r.Context(), req)
+		if err != nil {
+			return err
+		}
+		return a.writeSearch(w, r, actor, req, f, s, empty)
+	}
+}
+
+// writeSearch counts the answer (X-Result-Count), then streams it.
+func (a *API) writeSearch(w http.ResponseWriter, r *http.Request, actor *misp.Actor, req *restsearch.Request, f export.Format, s misp.AttributeSearch, empty bool) error {
+	ctx := r.Context()
+	var count int64
+	if !empty {
+		var err error
+		if req.Scope == export.ScopeEvents {
+			count, err = a.st.Search.CountEvents(ctx, actor, s)
+		} else {
+			count, err = a.st.Search.CountAttributes(ctx, actor, s)
+		}
+		if err != nil {
+			return fmt.Errorf("count search results: %w", err)
+		}
+	}
+	if req.Limit > 0 {
+		offset := int64(s.Offset)
+		count = max(0, min(count-offset, int64(req.Limit)))
+	}
+	o := export.Options{
+		Scope: req.Scope, Headerless: req.Headerless, RequestedAttributes: req.RequestedAttributes,
+		IncludeContext: req.IncludeContext, IncludeEventUUID: req.IncludeEventUUID,
+		IncludeEventTags: req.IncludeEventTags, Params: req.FormatParams, Now: a.now(), BaseURL: a.cfg.BaseURL,
+	}
+	if host, err := a.hostOrg(ctx); err == nil && host != nil {
+		o.OrgName, o.OrgUUID = host.Name, host.UUID
+	}
+	h := w.Header()
+	h.Set("Content-Type", f.ContentType)
+	h.Set("X-Result-Count", strconv.FormatInt(count, 10))
+	h.Set("X-Response-Format", f.Name)
+	h.Set("X-Export-Module-Used", f.Name)
+	out := &sentWriter{w: w}
+	var err error
+	if req.Scope == export.ScopeEvents {
+		err = a.streamEvents(ctx, actor, req, f, o, s, empty, out)
+	} else {
+		err = a.streamAttributes(ctx, actor, req, f, o, s, empty, out)
+	}
+	if err != nil && out.sent {
+		// The status line is gone: cut the answer short (a client sees a
+		// truncated body) and log why.
+		a.log.ErrorContext(ctx, "restSearch answer cut short", "path", r.URL.Path, "error", err)
+		panic(http.ErrAbortHandler)
+	}
+	return err
+}
+
+// sentWriter records whether anything reached the client, after which an
+// error can no longer become an error answer.
+type sentWriter struct {
+	w    io.Writer
+	sent bool
+}
+
+func (s *sentWriter) Write(p []byte) (int, error) {
+	s.sent = s.sent || len(p) > 0
+	return s.w.Write(p)
+}
+
+func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *restsearch.Request, f export.Format, o export.Options, s misp.AttributeSearch, empty bool, out io.Writer) error {
+	aw := f.Attributes(out, o)
+	if !empty {
+		so := misp.StreamOptions{EventTags: req.IncludeEventTags || req.IncludeContext}
+		keepAll := req.IncludeAllTags
+		err := a.st.Search.StreamAttributes(ctx, actor, s, so, func(h misp.AttributeHit) error {
+			if !keepAll {
+				h.Attribute.Tag = exportableTags(h.Attribute.Tag)
+				if h.Event != nil && h.Event.Tag != nil {
+					h.Event.Tag = exportableTags(h.Event.Tag)
+				}
+			}
+			return aw.Write(h)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return aw.Close()
+}
+
+// eventChunk is how many event ids an events-scope search reads at once.
+const eventChunk = 500
+
+func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsearch.Request, f export.Format, o export.Options, s misp.AttributeSearch, empty bool, out io.Writer) error {
+	var ew export.EventWriter
+	if f.Events != nil {
+		ew = f.Events(out, o)
+	} else {
+		ew = export.Flatten(f.Attributes(out, o))
+	}
+	opts := misp.EventViewOptions{Deleted: s.Deleted, ExcludeLocalTags: req.ExcludeLocalTags, Metadata: req.Metadata}
+	remaining := s.Limit
+	for !empty {
+		page := s
+		page.Limit = eventChunk
+		if remaining > 0 && remaining < eventChunk {
+			page.Limit = remaining
+		}
+		ids, err := a.st.Search.SearchEventIDs(ctx, actor, page)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			e, err := a.st.Events.FindEventByID(ctx, actor, id, opts)
+			if errors.Is(err, misp.ErrNotFound) {
+				continue // deleted since the ids were read
+			}
+			if err != nil {
+				return fmt.Errorf("load event %d: %w", id, err)
+			}
+			if err := a.attachSharingGroups(ctx, actor, e); err != nil {
+				return err
+			}
+			stripEvent(e, req, s)
+			if err := ew.WriteEvent(e); err != nil {
+				return err
+			}
+		}
+		if len(ids) < page.Limit {
+			break
+		}
+		if remaining > 0 {
+			if remaining -= len(ids); remaining == 0 {
+				break
+			}
+		}
+		s.AfterID, s.Offset = ids[len(ids)-1], 0
+	}
+	return ew.Close()
+}
+
+// stripEvent applies to a returned event the filters that events-scope
+// restSearch also applies to its attributes (misp-rest-api §4.2): to_ids,
+// NOT tags, distribution and sharing group; hides non-exportable tags
+// unless includeAllTags, and attachment data unless withAttachments.
+func stripEvent(e *misp.Event, req *restsearch.Request, s misp.AttributeSearch) {
+	keep := func(at *misp.Attribute) bool {
+		if s.ToIDS != nil && bool(at.ToIDS) != *s.ToIDS {
+			return false
+		}
+		if len(s.Distributions) > 0 && !contains(s.Distributions, at.Distribution) {
+			return false
+		}
+		for _, t := range at.Tag {
+			if contains(s.Tags.None, int64(t.ID)) {
+				return false
+			}
+		}
+		return true
+	}
+	filter := func(attrs []*misp.Attribute) []*misp.Attribute {
+		out := attrs[:0]
+		for _, at := range attrs {
+			if keep(at) {
+				if !req.WithAttachments {
+					at.Data = ""
+				}
+				out = append(out, at)
+			}
+		}
+		return out
+	}
+	e.Attribute = filter(e.Attribute)
+	for _, o := range e.Object {
+		o.Attribute = filter(o.Attribute)
+	}
+	if !req.IncludeAllTags {
+		hideNonExportable(e)
+	}
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

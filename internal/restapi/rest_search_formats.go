@@ -1,0 +1,35 @@
+package restapi
+
+import (
+	"context"
+
+	"github.com/razmena/razmena/internal/export"
+	"github.com/razmena/razmena/internal/export/csv"
+	"github.com/razmena/razmena/internal/export/hashes"
+	"github.com/razmena/razmena/internal/export/jsonfmt"
+	"github.com/razmena/razmena/internal/export/nids"
+	"github.com/razmena/razmena/internal/export/rpz"
+	"github.com/razmena/razmena/internal/export/text"
+	"github.com/razmena/razmena/internal/export/zeek"
+	"github.com/razmena/razmena/internal/misp"
+)
+
+// formats are restSearch's return formats by returnFormat name.
+var formats = registry(jsonfmt.Format, csv.Format, text.Format, hashes.Format, rpz.Format,
+	nids.Suricata, nids.Snort, zeek.Format)
+
+func registry(fs ...export.Format) map[string]export.Format {
+	m := make(map[string]export.Format, len(fs))
+	for _, f := range fs {
+		m[f.Name] = f
+	}
+	return m
+}
+
+// hostOrg returns the host organisation, or nil when none is configured.
+func (a *API) hostOrg(ctx context.Context) (*misp.Organisation, error) {
+	if a.cfg.HostOrgID == 0 {
+		return nil, nil
+	}
+	return a.st.Orgs.FindOrgByID(ctx, a.cfg.HostOrgID)
+}
