@@ -63,6 +63,15 @@ var timeCases = []parseCase{
 		},
 	},
 	{
+		name:  "numeric zone offsets",
+		body:  `{"last":"2024-01-01T12:00:00+0200","timestamp":"2024-01-01 12:00:00.5 +0200"}`,
+		given: "last timestamp",
+		want: func(r *Request) {
+			r.Last = misp.Range{Min: 1704067200 + 36000}
+			r.Timestamp = misp.Range{Min: 1704067200 + 36000}
+		},
+	},
+	{
 		name:  "relative words",
 		body:  `{"last":"today","timestamp":"yesterday","publish_timestamp":"now"}`,
 		given: "last timestamp publish_timestamp",
