@@ -160,7 +160,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		{"exact-value lookups", r.lookups},
 		{"20,000-attribute pages", r.pages},
 		{"largest event view", r.eventView},
-		{"export stream", r.export},
+		{"restSearch exports", r.export},
 		{"mixed load", r.mixed},
 	}
 	for _, s := range steps {

@@ -62,7 +62,7 @@ func TestSmoke(t *testing.T) {
 				t.Fatalf("Markdown() = %v", err)
 			}
 			for _, want := range []string{"ingest", "exact-value search, org user", "exact-value search, site admin",
-				"20,000-attribute page", "largest event view", "export stream", "peak RSS", "mixed load"} {
+				"20,000-attribute page", "largest event view", "attributes/restSearch json", "peak RSS", "mixed load"} {
 				if !strings.Contains(md.String(), want) {
 					t.Errorf("Markdown() lacks %q:\n%s", want, md.String())
 				}
@@ -94,14 +94,22 @@ func checkReport(t *testing.T, rep *Report) {
 	if admin, user := rep.Lookups[1], rep.Lookups[0]; admin.Hits != admin.RawHits || user.Hits >= admin.Hits {
 		t.Errorf("lookup hits: user %d, admin %d, raw %d; want user < admin = raw", user.Hits, admin.Hits, admin.RawHits)
 	}
-	if len(rep.Pages) != 2 || rep.Pages[0].FirstRows == 0 || rep.Pages[0].DeepPage == 0 {
-		t.Errorf("Pages = %+v, want a first and a deep page per user", rep.Pages)
+	if len(rep.Pages) != 3 || rep.Pages[0].FirstRows == 0 || rep.Pages[0].DeepPage == 0 {
+		t.Errorf("Pages = %+v, want a first and a deep page per user, and through restSearch", rep.Pages)
+	} else if store, http := rep.Pages[0], rep.Pages[2]; store.FirstRows != http.FirstRows || store.DeepRows != http.DeepRows {
+		t.Errorf("restSearch pages (first %d, deep %d rows) differ from the store's for the same user (%d, %d)",
+			http.FirstRows, http.DeepRows, store.FirstRows, store.DeepRows)
 	}
 	if len(rep.EventViews) != 2 || rep.EventViews[1].Attributes != rep.Scale.LargestEvent {
 		t.Errorf("EventViews = %+v, want the largest event (%d attributes) in full for the admin", rep.EventViews, rep.Scale.LargestEvent)
 	}
-	if x := rep.Export; x.Attributes == 0 || x.Bytes == 0 || x.MBPerSecond <= 0 || x.PeakRSSMB <= 0 || x.RawMBPerSecond <= 0 {
-		t.Errorf("Export = %+v, want a stream, its rate and peak RSS", x)
+	if len(rep.Exports) != 3 {
+		t.Errorf("%d exports, want attributes json and csv, events json", len(rep.Exports))
+	}
+	for _, x := range rep.Exports {
+		if x.Results == 0 || x.Bytes == 0 || x.MBPerSecond <= 0 || x.PeakRSSMB <= 0 || x.RawMBPerSecond <= 0 {
+			t.Errorf("Export = %+v, want a stream, its rate and peak RSS", x)
+		}
 	}
 	if m := rep.Mixed; m.Reads == 0 || m.Writes == 0 {
 		t.Errorf("Mixed = %+v, want reads and writes", m)

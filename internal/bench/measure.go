@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -224,7 +223,7 @@ func (r *run) pages(ctx context.Context) error {
 		}
 		r.rep.Pages = append(r.rep.Pages, p)
 	}
-	return nil
+	return r.searchPages(ctx, types, min, max)
 }
 
 // eventView measures FindEventByID of the largest event for each user
@@ -273,54 +272,16 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// export streams every attribute visible to the normal user as MISP JSON
-// (page by page through the store, encoded and discarded) and records
-// MB/s and the peak RSS of the process during the stream, against a raw
-// SELECT of all attributes encoded the same way.
-func (r *run) export(ctx context.Context) error {
-	// Peak RSS: return freed memory to the OS, reset the high-water mark
-	// (Linux clear_refs 5), and read VmHWM after the stream. The process
-	// also holds the server and the harness, so this is an upper bound
-	// of what the export needs.
-	debug.FreeOSMemory()
-	reset := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
-	before := vmKB("VmRSS")
-	w := &countingWriter{}
-	enc := json.NewEncoder(w)
-	t := time.Now()
-	after, n := int64(0), 0
-	for i := 0; ; i++ {
-		if i > r.c.total/exportPage+2 {
-			return fmt.Errorf("export did not end after %d pages", i)
-		}
-		attrs, err := r.db.SearchAttributes(ctx, r.user, misp.AttributeSearch{AfterID: after, Limit: exportPage})
-		if err != nil {
-			return err
-		}
-		for _, a := range attrs {
-			if err := enc.Encode(a); err != nil {
-				return err
-			}
-		}
-		n += len(attrs)
-		if len(attrs) < exportPage {
-			break
-		}
-		after = int64(attrs[len(attrs)-1].ID)
-	}
-	d := time.Since(t)
-	x := Export{User: "org user", Attributes: n, Bytes: w.n, Seconds: d.Seconds(),
-		MBPerSecond: float64(w.n) / 1e6 / d.Seconds(), PeakRSSMB: float64(vmKB("VmHWM")) / 1024,
-		RSSBeforeMB: float64(before) / 1024, PeakReset: reset}
-
-	// Raw: one streaming SELECT of every live attribute, scanned and
-	// encoded the same way, without visibility or tags.
+// rawExport is the export baseline: one streaming SELECT of every live
+// attribute, scanned and encoded as JSON, without visibility or tags. It
+// returns MB/s and the number of attributes.
+func (r *run) rawExport(ctx context.Context) (float64, int, error) {
 	rw := &countingWriter{}
 	renc := json.NewEncoder(rw)
-	t = time.Now()
+	t := time.Now()
 	rows, err := r.db.SQL().QueryContext(ctx, "SELECT a.id, a.uuid, a.event_id, a.type, a.category, a.value1, a.value2, a.timestamp, a.distribution FROM attributes a WHERE a.deleted = FALSE ORDER BY a.id")
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	rn := 0
 	for rows.Next() {
@@ -328,7 +289,7 @@ func (r *run) export(ctx context.Context) error {
 		var v1, v2 string
 		if err := rows.Scan(&a.ID, &a.UUID, &a.EventID, &a.Type, &a.Category, &v1, &v2, &a.Timestamp, &a.Distribution); err != nil {
 			rows.Close()
-			return err
+			return 0, 0, err
 		}
 		a.Value = v1
 		if v2 != "" {
@@ -336,18 +297,15 @@ func (r *run) export(ctx context.Context) error {
 		}
 		if err := renc.Encode(a); err != nil {
 			rows.Close()
-			return err
+			return 0, 0, err
 		}
 		rn++
 	}
 	if err := rows.Close(); err != nil {
-		return err
+		return 0, 0, err
 	}
 	rd := time.Since(t)
-	x.RawAttributes, x.RawMBPerSecond = rn, float64(rw.n)/1e6/rd.Seconds()
-	x.Ratio = x.MBPerSecond / x.RawMBPerSecond
-	r.rep.Export = x
-	return nil
+	return float64(rw.n) / 1e6 / rd.Seconds(), rn, nil
 }
 
 // mixed runs cfg.Readers HTTP readers (event views of small events and
