@@ -8,6 +8,7 @@ import (
 	"github.com/razmena/razmena/internal/export/hashes"
 	"github.com/razmena/razmena/internal/export/jsonfmt"
 	"github.com/razmena/razmena/internal/export/nids"
+	"github.com/razmena/razmena/internal/export/openioc"
 	"github.com/razmena/razmena/internal/export/rpz"
 	"github.com/razmena/razmena/internal/export/text"
 	"github.com/razmena/razmena/internal/export/zeek"
@@ -16,7 +17,7 @@ import (
 
 // formats are restSearch's return formats by returnFormat name.
 var formats = registry(jsonfmt.Format, csv.Format, text.Format, hashes.Format, rpz.Format,
-	nids.Suricata, nids.Snort, zeek.Format)
+	nids.Suricata, nids.Snort, zeek.Format, openioc.Format)
 
 func registry(fs ...export.Format) map[string]export.Format {
 	m := make(map[string]export.Format, len(fs))

@@ -203,6 +203,7 @@ func TestRestSearchFormatsLeak(t *testing.T) {
 		"suricata": nidsVisible,                                  // NIDS rules have no md5 rule
 		"snort":    nidsVisible,
 		"zeek":     w.visibleToB,
+		"openioc":  w.visibleToB,
 	}
 	for name := range formats {
 		if _, ok := exported[name]; !ok {
