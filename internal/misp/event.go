@@ -125,29 +125,68 @@ type EventViewOptions struct {
 	Metadata bool
 }
 
-// EventFilter selects events for the index (misp-rest-api §5).
+// EventFilter selects events for the index (misp-rest-api §5). Every
+// condition set is ANDed with the others and with event visibility; a
+// Not… list excludes the events matching any of its values. Substring
+// conditions are case-insensitive and take % and _ literally.
 type EventFilter struct {
-	IDs           []int64
-	UUIDs         []string
-	Published     *bool
-	Info          string // case-insensitive substring
-	OrgcIDs       []int64
-	TagIDs        []int64 // events carrying any of these tags
-	NotTagIDs     []int64
-	MinTimestamp  int64
-	MaxTimestamp  int64
-	MinPublishTS  int64
-	DateFrom      string
-	DateUntil     string
-	Distributions []Distribution
-	ThreatLevels  []ThreatLevel
-	Analyses      []Analysis
-	Value         string // events with a (visible, non-deleted) attribute whose value equals this
-	Minimal       bool   // only events with attributes
-	Sort          string // id, timestamp, date, info, publish_timestamp, ...
-	Desc          bool
-	Limit         int
-	Page          int // 1-based; 0 = first
+	IDs        []int64 // any of these ids (ANDed with UUIDs, as MISP does)
+	UUIDs      []string
+	NotIDs     []int64
+	NotUUIDs   []string
+	Published  *bool
+	Info       []string // info contains any of these
+	NotInfo    []string // info contains none of these
+	OrgcIDs    []int64  // creator organisation
+	NotOrgcIDs []int64
+	// TagSets selects the events carrying at least one tag of every set:
+	// "a|b" is one set of two tags, "a&b" two sets of one. Event tags
+	// only. An empty set matches nothing.
+	TagSets            [][]int64
+	NotTagIDs          []int64
+	MinTimestamp       int64
+	MaxTimestamp       int64
+	MinPublishTS       int64
+	DateFrom           string
+	DateUntil          string
+	Distributions      []Distribution
+	NotDistributions   []Distribution
+	ThreatLevels       []ThreatLevel
+	NotThreatLevels    []ThreatLevel
+	Analyses           []Analysis
+	NotAnalyses        []Analysis
+	SharingGroupIDs    []int64 // the event's sharing_group_id
+	NotSharingGroupIDs []int64
+	// Value selects events with a visible, live attribute whose value1 or
+	// value2 equals it (or, for "l|r", both halves).
+	Value string
+	// Attribute selects events with a visible, live attribute whose
+	// value1 or value2 contains any of these; NotAttribute leaves out the
+	// events with such an attribute for any of its terms. A hidden
+	// attribute never makes an event match or drop out.
+	Attribute    []string
+	NotAttribute []string
+	// Quick is MISP's quick filter ("all"): events whose info or uuid
+	// contains any of these, or whose creator organisation's name does,
+	// or one of whose event tags' names does, or that hold a visible,
+	// live attribute whose value1, value2, comment or tag name does.
+	Quick []string
+	// HasProposal selects events with (true) or without (false) pending
+	// proposals.
+	HasProposal *bool
+	// CreatedByActor selects the events the acting user created.
+	CreatedByActor bool
+	// CreatorEmails selects events created by a user whose e-mail
+	// contains any of these; NotCreatorEmails leaves out those created by
+	// a user whose e-mail contains any of its terms. Site admins only:
+	// for any other actor, either one matches no event.
+	CreatorEmails    []string
+	NotCreatorEmails []string
+	Minimal          bool   // only events with attributes
+	Sort             string // id, timestamp, date, info, publish_timestamp, ...
+	Desc             bool
+	Limit            int
+	Page             int // 1-based; 0 = first
 }
 
 // EventStore persists events with their attributes, objects and tags.

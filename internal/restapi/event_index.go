@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,17 +26,45 @@ var eventIndexParams = []string{
 
 // eventIndex is GET|POST /events/index and GET /events: a JSON array of
 // bare events (no attributes) with X-Result-Count, or the compact form
-// with minimal. Without limit every matching event is returned.
+// with minimal. Without limit every matching event is returned. Filters
+// (misp-rest-api §5; EventsController::__setIndexFilterConditions) come
+// as named parameters or body keys, each also with a "search" prefix;
+// "|" separates terms, and "!" negates one where MISP allows it:
 //
-// Supported filters: published, eventid (ids and uuids; "!" terms are
-// ignored), datefrom, dateuntil, timestamp and publish_timestamp (a value
-// or [from, to]; Unix time or a delta such as "7d"), org (creator org by
-// id, name or uuid), eventinfo (substring), tag/tags (names or ids, "!"
-// to exclude; an OR list naming no existing tag matches nothing),
-// distribution, analysis, threatlevel, value (exact attribute value),
-// minimal, page, limit, sort, direction. Not supported yet, and ignored:
-// all, attribute, hasproposal, sharinggroup, email, and "!" negation of
-// eventid, org, distribution, analysis and threatlevel.
+//   - all: MISP's quick filter, case-insensitive substring of the event's
+//     info or uuid, its creator organisation's name, an event tag's name,
+//     or a visible live attribute's value1, value2, comment or tag name;
+//     each value is one term ("|" is not a separator here).
+//   - attribute: a visible live attribute's value1 or value2 contains a
+//     term (case-insensitive); "!" terms leave out events with one.
+//   - value: a visible live attribute's value equals it.
+//   - eventid: ids and uuids ("!" excludes); ids and uuids are ANDed, as
+//     in MISP.
+//   - org: creator organisation by id, name or uuid ("!" excludes); a
+//     name or uuid that names no organisation matches nothing.
+//   - eventinfo: substring of info ("|" any, "!" none).
+//   - tag, tags: event tags by name or id; "a|b" any, "a&b" (a single
+//     string) all, "!" none; tag and tags are ANDed; a list naming no
+//     existing tag, or an "&" term naming none, matches nothing.
+//   - distribution, analysis, threatlevel, sharinggroup: exact values
+//     ("!" excludes).
+//   - email: site admins, substring of the creator's e-mail ("!"
+//     excludes); anybody else only their own address (their own events),
+//     any other value matches nothing.
+//   - hasproposal: Razmena has no proposals yet: 1 matches nothing, 0
+//     every event.
+//   - published, datefrom, dateuntil, timestamp, publish_timestamp (a
+//     value or [from, to]; Unix time or a delta such as "7d"), minimal,
+//     page, limit, sort, direction.
+//
+// Deviations from MISP: attribute terms that are all negated and match
+// nothing leave every event (MISP: none), and positive attribute terms
+// matching nothing next to negated ones that match give nothing (MISP
+// drops the positive terms); an "&" tag naming no tag matches nothing
+// (MISP ignores it); all, attribute and eventinfo take % and _ literally;
+// an attribute tag counts for all only on a visible live attribute (MISP
+// checks neither); non-numeric ids and levels match nothing (MySQL would
+// cast them to 0).
 func (a *API) eventIndex(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
 	all := make([]string, 0, 2*len(eventIndexParams))
 	for _, p := range eventIndexParams {
@@ -49,7 +78,7 @@ func (a *API) eventIndex(w http.ResponseWriter, r *http.Request, actor *misp.Act
 	for k, v := range raw {
 		params[strings.TrimPrefix(k, "search")] = v
 	}
-	f, minimal, empty, err := a.eventFilter(r.Context(), params)
+	f, minimal, empty, err := a.eventFilter(r.Context(), actor, params)
 	if err != nil {
 		return err
 	}
@@ -81,29 +110,41 @@ func (a *API) eventIndex(w http.ResponseWriter, r *http.Request, actor *misp.Act
 }
 
 // eventFilter maps the index parameters to a misp.EventFilter. empty
-// reports a filter known to match nothing (a tag list naming no tag).
-func (a *API) eventFilter(ctx context.Context, p map[string][]string) (f misp.EventFilter, minimal, empty bool, err error) {
+// reports a filter known to match nothing, which MISP answers without
+// asking the database (its $nothing).
+func (a *API) eventFilter(ctx context.Context, actor *misp.Actor, p map[string][]string) (f misp.EventFilter, minimal, empty bool, err error) {
 	last := func(k string) string {
 		if vs := p[k]; len(vs) > 0 {
 			return strings.TrimSpace(vs[len(vs)-1])
 		}
 		return ""
 	}
-	if v := last("published"); v != "" && v != "2" {
+	if v := last("published"); v != "" && v != "2" && !(slices.Contains(p["published"], "0") && slices.Contains(p["published"], "1")) {
 		b, perr := misp.ParseBool(v)
 		if perr == nil {
 			f.Published = &b
 		}
 	}
+	if v := last("hasproposal"); v != "" && v != "2" {
+		has := phpTruthy(v)
+		f.HasProposal = &has
+	}
 	for _, term := range splitTerms(p["eventid"]) {
+		neg, term := negated(term)
+		id, isID := parseID(term)
 		switch {
-		case strings.HasPrefix(term, "!"):
+		case term == "":
+		case misp.IsUUID(term) && neg:
+			f.NotUUIDs = append(f.NotUUIDs, misp.NormalizeUUID(term))
 		case misp.IsUUID(term):
 			f.UUIDs = append(f.UUIDs, misp.NormalizeUUID(term))
+		case neg && isID:
+			f.NotIDs = append(f.NotIDs, id)
+		case neg:
+		case isID:
+			f.IDs = append(f.IDs, id)
 		default:
-			if id, ok := parseID(term); ok {
-				f.IDs = append(f.IDs, id)
-			}
+			f.IDs = append(f.IDs, -1) // names no event
 		}
 	}
 	f.DateFrom, f.DateUntil = last("datefrom"), last("dateuntil")
@@ -114,60 +155,37 @@ func (a *API) eventFilter(ctx context.Context, p map[string][]string) (f misp.Ev
 		pub = p["publishtimestamp"]
 	}
 	f.MinPublishTS, _ = timeRange(pub, now)
-	f.Info = last("eventinfo")
+	f.Info, f.NotInfo = textTerms(p["eventinfo"])
+	f.Attribute, f.NotAttribute = textTerms(p["attribute"])
 	f.Value = last("value")
-	for _, term := range splitTerms(p["org"]) {
-		if strings.HasPrefix(term, "!") {
-			continue
-		}
-		id, found, ferr := a.orgTerm(ctx, term)
-		if ferr != nil {
-			return f, false, false, ferr
-		}
-		if !found {
-			id = -1 // matches no event
-		}
-		f.OrgcIDs = append(f.OrgcIDs, id)
-	}
-	tagTerms := append(splitTerms(p["tag"]), splitTerms(p["tags"])...)
-	wantTags := false
-	for _, term := range tagTerms {
-		neg := strings.HasPrefix(term, "!")
-		name := strings.TrimPrefix(term, "!")
-		if !neg {
-			wantTags = true
-		}
-		t, terr := a.findTagTerm(ctx, name)
-		if errors.Is(terr, misp.ErrNotFound) {
-			continue
-		}
-		if terr != nil {
-			return f, false, false, fmt.Errorf("find tag %q: %w", name, terr)
-		}
-		if neg {
-			f.NotTagIDs = append(f.NotTagIDs, int64(t.ID))
-		} else {
-			f.TagIDs = append(f.TagIDs, int64(t.ID))
+	if vs := p["all"]; len(vs) > 1 || len(vs) == 1 && phpTruthy(vs[0]) {
+		for _, v := range vs {
+			if v != "" {
+				f.Quick = append(f.Quick, v)
+			}
 		}
 	}
-	if wantTags && len(f.TagIDs) == 0 {
-		empty = true
+	nothing, err := a.orgFilter(ctx, &f, splitTerms(p["org"]))
+	if err != nil {
+		return f, false, false, err
 	}
-	for _, term := range splitTerms(p["distribution"]) {
-		if n, perr := strconv.Atoi(term); perr == nil {
-			f.Distributions = append(f.Distributions, misp.Distribution(n))
+	empty = empty || nothing
+	for _, k := range []string{"tag", "tags"} {
+		nothing, err := a.tagFilter(ctx, &f, p[k])
+		if err != nil {
+			return f, false, false, err
 		}
+		empty = empty || nothing
 	}
-	for _, term := range splitTerms(p["analysis"]) {
-		if n, perr := strconv.Atoi(term); perr == nil {
-			f.Analyses = append(f.Analyses, misp.Analysis(n))
-		}
-	}
-	for _, term := range splitTerms(p["threatlevel"]) {
-		if n, perr := strconv.Atoi(term); perr == nil {
-			f.ThreatLevels = append(f.ThreatLevels, misp.ThreatLevel(n))
-		}
-	}
+	empty = emailFilter(&f, actor, p["email"]) || empty
+	var pos, neg []int64
+	pos, neg = intTerms(p["distribution"])
+	f.Distributions, f.NotDistributions = levels[misp.Distribution](pos), levels[misp.Distribution](neg)
+	pos, neg = intTerms(p["analysis"])
+	f.Analyses, f.NotAnalyses = levels[misp.Analysis](pos), levels[misp.Analysis](neg)
+	pos, neg = intTerms(p["threatlevel"])
+	f.ThreatLevels, f.NotThreatLevels = levels[misp.ThreatLevel](pos), levels[misp.ThreatLevel](neg)
+	f.SharingGroupIDs, f.NotSharingGroupIDs = intTerms(p["sharinggroup"])
 	// The mere presence of minimal restricts to events with attributes;
 	// a truthy value also selects the compact output.
 	if _, ok := p["minimal"]; ok {
@@ -188,6 +206,149 @@ func (a *API) eventFilter(ctx context.Context, p map[string][]string) (f misp.Ev
 		f.Desc = namedTruthy(p["desc"])
 	}
 	return f, minimal, empty, nil
+}
+
+// orgFilter adds the org terms to f: creator organisations by id, uuid
+// or name. As in MISP, a positive name or uuid that names no
+// organisation makes the whole index empty (nothing), a negated one is
+// ignored.
+func (a *API) orgFilter(ctx context.Context, f *misp.EventFilter, terms []string) (nothing bool, err error) {
+	for _, term := range terms {
+		neg, term := negated(term)
+		if term == "" {
+			continue
+		}
+		id, found, err := a.orgTerm(ctx, term)
+		if err != nil {
+			return false, err
+		}
+		switch {
+		case neg && found:
+			f.NotOrgcIDs = append(f.NotOrgcIDs, id)
+		case neg:
+		case found:
+			f.OrgcIDs = append(f.OrgcIDs, id)
+		default:
+			nothing = true
+		}
+	}
+	return nothing, nil
+}
+
+// tagFilter adds one tag or tags parameter to f (MISP handles the two
+// separately, so they are ANDed): "|" terms are alternatives, a single
+// string "a&b" requires every tag, "!" excludes. Terms are tag names
+// (exact, case-insensitive) or ids; positive terms naming no tag are
+// dropped, and nothing reports that none was left, or that an "&" term
+// named no tag.
+func (a *API) tagFilter(ctx context.Context, f *misp.EventFilter, vs []string) (nothing bool, err error) {
+	if len(vs) == 0 || len(vs) == 1 && !phpTruthy(strings.TrimSpace(vs[0])) {
+		return false, nil
+	}
+	terms := splitTerms(vs)
+	and := false
+	if len(terms) == 1 && strings.Contains(terms[0], "&") {
+		terms = splitTerms(strings.Split(terms[0], "&"))
+		and = len(terms) > 1
+	}
+	var include []int64
+	wanted := false
+	for _, term := range terms {
+		neg, name := negated(term)
+		if name == "" {
+			continue
+		}
+		wanted = wanted || !neg
+		t, err := a.findTagTerm(ctx, name)
+		switch {
+		case errors.Is(err, misp.ErrNotFound):
+			if and && !neg {
+				return true, nil
+			}
+			continue
+		case err != nil:
+			return false, fmt.Errorf("find tag %q: %w", name, err)
+		case neg:
+			f.NotTagIDs = append(f.NotTagIDs, int64(t.ID))
+		case and:
+			f.TagSets = append(f.TagSets, []int64{int64(t.ID)})
+		default:
+			include = append(include, int64(t.ID))
+		}
+	}
+	if len(include) > 0 {
+		f.TagSets = append(f.TagSets, include)
+	}
+	return wanted && len(include) == 0 && !and, nil
+}
+
+// emailFilter adds the email parameter to f. Site admins search creators'
+// e-mail addresses by substring ("!" excludes); anybody else may only
+// name their own address, which selects the events they created, and
+// gets nothing for any other value (EventsController, searchemail).
+func emailFilter(f *misp.EventFilter, actor *misp.Actor, vs []string) (nothing bool) {
+	if len(vs) == 0 || strings.TrimSpace(strings.Join(vs, "")) == "" {
+		return false
+	}
+	if actor == nil || actor.User == nil || !actor.SiteAdmin() {
+		if len(vs) == 1 && actor != nil && actor.User != nil && strings.EqualFold(strings.TrimSpace(vs[0]), actor.User.Email) {
+			f.CreatedByActor = true
+			return false
+		}
+		return true
+	}
+	f.CreatorEmails, f.NotCreatorEmails = textTerms(vs)
+	return false
+}
+
+// textTerms splits substring filter values into terms and negated terms.
+func textTerms(vs []string) (pos, neg []string) {
+	for _, term := range splitTerms(vs) {
+		not, term := negated(term)
+		switch {
+		case term == "":
+		case not:
+			neg = append(neg, term)
+		default:
+			pos = append(pos, term)
+		}
+	}
+	return pos, neg
+}
+
+// intTerms splits exact-value filter values into numbers and negated
+// numbers. A positive term that is not a number matches nothing (-1), a
+// negated one excludes nothing.
+func intTerms(vs []string) (pos, neg []int64) {
+	for _, term := range splitTerms(vs) {
+		not, term := negated(term)
+		n, err := strconv.ParseInt(term, 10, 64)
+		switch {
+		case err == nil && not:
+			neg = append(neg, n)
+		case err == nil:
+			pos = append(pos, n)
+		case !not && term != "":
+			pos = append(pos, -1)
+		}
+	}
+	return pos, neg
+}
+
+func levels[T ~int](vs []int64) []T {
+	var out []T
+	for _, v := range vs {
+		out = append(out, T(v))
+	}
+	return out
+}
+
+// negated strips a leading "!" from term and reports whether it had one.
+func negated(term string) (bool, string) {
+	if rest, ok := strings.CutPrefix(term, "!"); ok {
+		return true, strings.TrimSpace(rest)
+	}
+	return false, term
 }
 
 // orgTerm resolves an org filter term (id, uuid or name).

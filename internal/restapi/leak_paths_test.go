@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -115,13 +117,13 @@ var leakPaths = []leakPath{
 	},
 	{
 		// Paged by 4, so that X-Result-Count comes from a filtered count.
-		name: "events/index filters (published, eventinfo, distribution, org, tags)",
+		name: "events/index filters",
 		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
 			s := leakSet{}
 			for _, q := range leakIndexFilters {
 				for page := 1; page <= 100; page++ {
 					body := obj{"limit": 4, "page": page}
-					for k, v := range q.body {
+					for k, v := range q.body(f) {
 						body[k] = v
 					}
 					got := 0
@@ -138,7 +140,7 @@ var leakPaths = []leakPath{
 			for _, q := range leakIndexFilters {
 				n := 0
 				for _, e := range o.w.Events {
-					if o.event(u, e) && q.match(e) {
+					if o.event(u, e) && q.match(o.w, u, e) {
 						n++
 						s.add(q.name, e.UUID)
 					}
@@ -172,6 +174,74 @@ var leakPaths = []leakPath{
 			})
 			for slot, n := range counts {
 				s.add("count", "value "+slot+" "+strconv.Itoa(n))
+			}
+			return s
+		},
+	},
+	{
+		// attribute and all (the quick filter) must neither reveal an
+		// event through an attribute, or an attribute's tag, the user may
+		// not see, nor leave one out because of it. Asked with GET and a
+		// query string; the limit:1 queries take their X-Result-Count
+		// from a filtered count.
+		name: "events/index attribute and all",
+		collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
+			s := leakSet{}
+			for _, slot := range f.slots() {
+				term := "-" + slot + ".ex"
+				for _, q := range []struct {
+					label string
+					v     url.Values
+				}{
+					{"attribute " + slot, url.Values{"attribute": {strings.ToUpper(term)}}},
+					{"all " + slot, url.Values{"searchall": {term}}},
+					{"all tag " + slot, url.Values{"all": {"LEAK:" + slot}, "limit": {"1"}}},
+					{"not attribute " + slot, url.Values{"attribute": {"!" + term}, "limit": {"1"}}},
+				} {
+					f.index(t, u, "GET", "/events/index?"+q.v.Encode(), nil, func(item obj) { s.add(q.label, leakStr(item["uuid"])) }, s, q.label)
+				}
+			}
+			return s
+		},
+		want: func(o *leakOracle, u *leakUser) leakSet {
+			s := leakSet{}
+			holders := map[string]map[string]bool{} // slot → events holding a visible live attribute of it
+			var slots []string
+			o.w.eachAttr(func(e *leakEvent, ob *leakObject, a *leakAttr) {
+				if holders[a.Slot] == nil {
+					holders[a.Slot] = map[string]bool{}
+					slots = append(slots, a.Slot)
+				}
+				if o.attribute(u, e, ob, a) && !a.Deleted {
+					holders[a.Slot][e.UUID] = true
+				}
+			})
+			for _, slot := range slots {
+				var with, without []string // visible events, in id order
+				for _, e := range o.w.Events {
+					switch {
+					case !o.event(u, e):
+					case holders[slot][e.UUID]:
+						with = append(with, e.UUID)
+					default:
+						without = append(without, e.UUID)
+					}
+				}
+				for _, label := range []string{"attribute ", "all "} {
+					for _, uuid := range with {
+						s.add(label+slot, uuid)
+					}
+					s.add("count", label+slot+" "+strconv.Itoa(len(with)))
+				}
+				for _, q := range []struct {
+					label  string
+					events []string
+				}{{"all tag ", with}, {"not attribute ", without}} {
+					if len(q.events) > 0 {
+						s.add(q.label+slot, q.events[0])
+					}
+					s.add("count", q.label+slot+" "+strconv.Itoa(len(q.events)))
+				}
 			}
 			return s
 		},
@@ -436,17 +506,54 @@ func (f *leakFixture) orgKey(org obj) string {
 }
 
 // leakIndexFilters are the events/index filters of the filters path,
-// each with what it selects among visible events.
+// each with its body (which may name the fixture's ids) and what it
+// selects among the events user u sees.
 var leakIndexFilters = []struct {
 	name  string
-	body  obj
-	match func(e *leakEvent) bool
+	body  func(f *leakFixture) obj
+	match func(w *leakWorld, u *leakUser, e *leakEvent) bool
 }{
-	{"published", obj{"published": 1}, func(e *leakEvent) bool { return e.Published }},
-	{"eventinfo", obj{"eventinfo": "draft"}, func(e *leakEvent) bool { return !e.Published }},
-	{"distribution", obj{"distribution": 4}, func(e *leakEvent) bool { return e.Dist.Level == 4 }},
-	{"org", obj{"org": "ORGNAME-C"}, func(e *leakEvent) bool { return e.Orgc == "C" }},
-	{"tags", obj{"tags": []string{"leak:event-local"}}, func(e *leakEvent) bool { return true }},
+	{"published", leakBody(obj{"published": 1}), leakMatch(func(e *leakEvent) bool { return e.Published })},
+	{"eventinfo", leakBody(obj{"eventinfo": "draft"}), leakMatch(func(e *leakEvent) bool { return !e.Published })},
+	{"eventinfo any, none", leakBody(obj{"eventinfo": "4:ac|4:BOWN|!published"}), leakMatch(func(e *leakEvent) bool {
+		return e.Dist.Level == 4 && (e.Dist.SG == "AC" || e.Dist.SG == "Bown") && !e.Published
+	})},
+	{"distribution", leakBody(obj{"distribution": 4}), leakMatch(func(e *leakEvent) bool { return e.Dist.Level == 4 })},
+	{"distribution negated", leakBody(obj{"distribution": "!4|!0"}), leakMatch(func(e *leakEvent) bool { return e.Dist.Level != 4 && e.Dist.Level != 0 })},
+	{"analysis, threatlevel negated", leakBody(obj{"analysis": "!2", "threatlevel": "!1"}), leakMatch(func(*leakEvent) bool { return true })},
+	{"sharinggroup", func(f *leakFixture) obj {
+		return obj{"sharinggroup": fmt.Sprintf("%d|%d", f.sgIDs["AC"], f.sgIDs["Bown"])}
+	}, leakMatch(func(e *leakEvent) bool { return e.Dist.Level == 4 && (e.Dist.SG == "AC" || e.Dist.SG == "Bown") })},
+	{"sharinggroup negated", func(f *leakFixture) obj { return obj{"sharinggroup": fmt.Sprintf("!%d", f.sgIDs["all"])} },
+		leakMatch(func(e *leakEvent) bool { return e.Dist.Level != 4 || e.Dist.SG != "all" })},
+	{"eventid negated", func(f *leakFixture) obj {
+		return obj{"eventid": "!" + f.id(f.Events[0].UUID) + "|!" + f.Events[len(f.Events)-1].UUID}
+	}, func(w *leakWorld, _ *leakUser, e *leakEvent) bool {
+		return e != w.Events[0] && e != w.Events[len(w.Events)-1]
+	}},
+	{"org", leakBody(obj{"org": "ORGNAME-C"}), leakMatch(func(e *leakEvent) bool { return e.Orgc == "C" })},
+	{"org negated", leakBody(obj{"org": "!ORGNAME-C"}), leakMatch(func(e *leakEvent) bool { return e.Orgc != "C" })},
+	{"tags", leakBody(obj{"tags": []string{"leak:event-local"}}), leakMatch(func(*leakEvent) bool { return true })},
+	{"tags all", leakBody(obj{"tags": "leak:event&leak:event-local"}), leakMatch(func(*leakEvent) bool { return true })},
+	// leak:d1 is an attribute tag: event tags only.
+	{"tags all, attribute tag", leakBody(obj{"tags": "leak:event&leak:d1"}), leakMatch(func(*leakEvent) bool { return false })},
+	{"hasproposal", leakBody(obj{"hasproposal": 1}), leakMatch(func(*leakEvent) bool { return false })},
+	// Site admins search creators' addresses; anybody else may only name
+	// their own, for the events they created.
+	{"email", leakBody(obj{"email": "LEAK-user@A.example"}), func(_ *leakWorld, u *leakUser, e *leakEvent) bool {
+		return e.Creator == "A-user" && (u.SiteAdmin || u.Key == "A-user")
+	}},
+	{"email negated", leakBody(obj{"email": "!leak-sync@b"}), func(_ *leakWorld, u *leakUser, e *leakEvent) bool {
+		return u.SiteAdmin && e.Creator != "B-sync"
+	}},
+}
+
+// leakBody is a filter body that names nothing of the fixture.
+func leakBody(b obj) func(*leakFixture) obj { return func(*leakFixture) obj { return b } }
+
+// leakMatch is a filter match that depends on the event alone.
+func leakMatch(m func(e *leakEvent) bool) func(*leakWorld, *leakUser, *leakEvent) bool {
+	return func(_ *leakWorld, _ *leakUser, e *leakEvent) bool { return m(e) }
 }
 
 // allEvents is what events/view returns over all events.

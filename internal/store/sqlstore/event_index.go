@@ -108,31 +108,47 @@ func countEvents(ctx context.Context, tx *tx, actor *misp.Actor, where string, a
 }
 
 // eventFilters returns the conditions of the event index for every
-// filter of f, all in SQL; visibility is the caller's to add.
+// filter of f, all in SQL; visibility is the caller's to add. A filter
+// that looks at attributes sees only the live attributes the actor may
+// see (attributeVisible): a hidden one must neither make an event match
+// nor make it drop out, or the filter would reveal it.
 func eventFilters(tx *tx, a *args, actor *misp.Actor, f misp.EventFilter) []string {
 	var conds []string
 	add := func(c string) { conds = append(conds, c) }
-	if len(f.IDs) > 0 {
-		add("e.id IN (" + inList(a, f.IDs) + ")")
-	}
-	if len(f.UUIDs) > 0 {
-		uuids := make([]string, len(f.UUIDs))
-		for i, u := range f.UUIDs {
-			uuids[i] = misp.NormalizeUUID(u)
+	in := func(col string, vs []int64, not bool) {
+		switch {
+		case len(vs) == 0:
+		case not:
+			add(col + " NOT IN (" + inList(a, vs) + ")")
+		default:
+			add(col + " IN (" + inList(a, vs) + ")")
 		}
+	}
+	in("e.id", f.IDs, false)
+	in("e.id", f.NotIDs, true)
+	if uuids := normalizeUUIDs(f.UUIDs); len(uuids) > 0 {
 		add("e.uuid IN (" + inList(a, uuids) + ")")
+	}
+	if uuids := normalizeUUIDs(f.NotUUIDs); len(uuids) > 0 {
+		add("e.uuid NOT IN (" + inList(a, uuids) + ")")
 	}
 	if f.Published != nil {
 		add("e.published = " + a.add(*f.Published))
 	}
-	if f.Info != "" {
-		add("lower(e.info) LIKE " + a.add(likePattern(f.Info)) + ` ESCAPE '\'`)
+	if len(f.Info) > 0 {
+		add(anyContains(a, []string{"e.info"}, f.Info))
 	}
-	if len(f.OrgcIDs) > 0 {
-		add("e.orgc_id IN (" + inList(a, f.OrgcIDs) + ")")
+	for _, term := range f.NotInfo {
+		add("NOT (" + contains("e.info", a.add(containsPattern(term))) + ")")
 	}
-	if len(f.TagIDs) > 0 {
-		add("EXISTS (SELECT 1 FROM event_tags et WHERE et.event_id = e.id AND et.tag_id IN (" + inList(a, f.TagIDs) + "))")
+	in("e.orgc_id", f.OrgcIDs, false)
+	in("e.orgc_id", f.NotOrgcIDs, true)
+	for _, set := range f.TagSets {
+		if len(set) == 0 {
+			add("FALSE")
+			continue
+		}
+		add("EXISTS (SELECT 1 FROM event_tags et WHERE et.event_id = e.id AND et.tag_id IN (" + inList(a, set) + "))")
 	}
 	if len(f.NotTagIDs) > 0 {
 		add("NOT EXISTS (SELECT 1 FROM event_tags et WHERE et.event_id = e.id AND et.tag_id IN (" + inList(a, f.NotTagIDs) + "))")
@@ -152,15 +168,14 @@ func eventFilters(tx *tx, a *args, actor *misp.Actor, f misp.EventFilter) []stri
 	if f.DateUntil != "" {
 		add("e.date <= " + a.add(f.DateUntil))
 	}
-	if len(f.Distributions) > 0 {
-		add("e.distribution IN (" + inList(a, toInts(f.Distributions)) + ")")
-	}
-	if len(f.ThreatLevels) > 0 {
-		add("e.threat_level_id IN (" + inList(a, toInts(f.ThreatLevels)) + ")")
-	}
-	if len(f.Analyses) > 0 {
-		add("e.analysis IN (" + inList(a, toInts(f.Analyses)) + ")")
-	}
+	in("e.distribution", toInt64s(f.Distributions), false)
+	in("e.distribution", toInt64s(f.NotDistributions), true)
+	in("e.threat_level_id", toInt64s(f.ThreatLevels), false)
+	in("e.threat_level_id", toInt64s(f.NotThreatLevels), true)
+	in("e.analysis", toInt64s(f.Analyses), false)
+	in("e.analysis", toInt64s(f.NotAnalyses), true)
+	in("e.sharing_group_id", f.SharingGroupIDs, false)
+	in("e.sharing_group_id", f.NotSharingGroupIDs, true)
 	if f.Value != "" {
 		// Either half of a composite value matches (misp-core-format §2),
 		// as does the whole "left|right".
@@ -169,17 +184,115 @@ func eventFilters(tx *tx, a *args, actor *misp.Actor, f misp.EventFilter) []stri
 		if l, r, ok := strings.Cut(f.Value, "|"); ok {
 			match += " OR (a.value1 = " + a.add(l) + " AND a.value2 = " + a.add(r) + ")"
 		}
-		// An uncorrelated IN, with its own events row (ev) for the
-		// attribute's visibility: SQLite runs a correlated EXISTS once
-		// per event (a scan of the table), but looks an IN list up
-		// through the value indexes once.
-		add("e.id IN (SELECT a.event_id FROM attributes a JOIN events ev ON ev.id = a.event_id WHERE a.deleted = FALSE AND (" +
-			match + ") AND " + tx.attributeVisible(a, "ev", "a", actor) + ")")
+		add("e.id IN (" + attributeEvents(tx, a, actor, match) + ")")
+	}
+	if len(f.Attribute) > 0 {
+		add("e.id IN (" + attributeEvents(tx, a, actor, anyContains(a, []string{"a.value1", "a.value2"}, f.Attribute)) + ")")
+	}
+	if len(f.NotAttribute) > 0 {
+		add("e.id NOT IN (" + attributeEvents(tx, a, actor, anyContains(a, []string{"a.value1", "a.value2"}, f.NotAttribute)) + ")")
+	}
+	if len(f.Quick) > 0 {
+		add(quickFilter(tx, a, actor, f.Quick))
+	}
+	if f.HasProposal != nil && *f.HasProposal {
+		// Razmena stores no proposals (shadow attributes) yet, so no
+		// event has one; hasproposal=0 matches every event.
+		add("FALSE")
+	}
+	if f.CreatedByActor {
+		if noActor(actor) {
+			add("FALSE")
+		} else {
+			add("e.user_id = " + a.add(actor.UserID()))
+		}
+	}
+	for _, emails := range []struct {
+		terms []string
+		op    string
+	}{{f.CreatorEmails, " IN "}, {f.NotCreatorEmails, " NOT IN "}} {
+		switch {
+		case len(emails.terms) == 0:
+		case noActor(actor) || !actor.SiteAdmin():
+			// Only site admins may search by other users' addresses
+			// (MISP's email filter, misp-rest-api §5).
+			add("FALSE")
+		default:
+			add("e.user_id" + emails.op + "(SELECT u.id FROM users u WHERE " + anyContains(a, []string{"u.email"}, emails.terms) + ")")
+		}
 	}
 	if f.Minimal {
 		add("e.attribute_count > 0")
 	}
 	return conds
+}
+
+// attributeEvents returns a subquery selecting the events that hold a
+// live attribute (the attributes row a) matching cond that actor may see.
+// It is an uncorrelated IN list, with its own events row (ev) for the
+// attribute's visibility: SQLite runs a correlated EXISTS once per event
+// (a scan of the table), but evaluates an IN list once, through the
+// value indexes where cond can use them.
+func attributeEvents(tx *tx, a *args, actor *misp.Actor, cond string) string {
+	return "SELECT a.event_id FROM attributes a JOIN events ev ON ev.id = a.event_id WHERE a.deleted = FALSE AND (" +
+		cond + ") AND " + tx.attributeVisible(a, "ev", "a", actor)
+}
+
+// quickFilter is MISP's quick filter ("all", EventsController::__quickFilter):
+// an event matches a term when its info or uuid contains it, or the name
+// of its creator organisation or of one of its event tags does, or it
+// holds a live attribute the actor may see whose value1, value2, comment
+// or the name of one of whose tags does. MISP matches attribute tags
+// without looking at the attribute; here a hidden attribute's tags count
+// no more than its value.
+func quickFilter(tx *tx, a *args, actor *misp.Actor, terms []string) string {
+	var ors, attrs []string
+	for _, term := range terms {
+		p := a.add(containsPattern(term))
+		tagIDs := "SELECT t.id FROM tags t WHERE " + contains("t.name", p)
+		ors = append(ors, contains("e.info", p), contains("e.uuid", p),
+			"e.orgc_id IN (SELECT o.id FROM organisations o WHERE "+contains("o.name", p)+")",
+			"e.id IN (SELECT et.event_id FROM event_tags et WHERE et.tag_id IN ("+tagIDs+"))")
+		attrs = append(attrs, contains("a.value1", p), contains("a.value2", p), contains("a.comment", p),
+			"a.id IN (SELECT atg.attribute_id FROM attribute_tags atg WHERE atg.tag_id IN ("+tagIDs+"))")
+	}
+	ors = append(ors, "e.id IN ("+attributeEvents(tx, a, actor, strings.Join(attrs, " OR "))+")")
+	return "(" + strings.Join(ors, " OR ") + ")"
+}
+
+// anyContains returns the condition that one of cols contains one of
+// terms, case-insensitively.
+func anyContains(a *args, cols, terms []string) string {
+	var ors []string
+	for _, term := range terms {
+		p := a.add(containsPattern(term))
+		for _, col := range cols {
+			ors = append(ors, contains(col, p))
+		}
+	}
+	return "(" + strings.Join(ors, " OR ") + ")"
+}
+
+// contains returns the condition that col contains the pattern bound as
+// p (see containsPattern), case-insensitively. Both sides are lowered by
+// the database, so that a non-ASCII letter SQLite's lower() leaves
+// alone still matches itself.
+func contains(col, p string) string {
+	return "lower(" + col + ") LIKE lower(CAST(" + p + ` AS TEXT)) ESCAPE '\'`
+}
+
+// containsPattern is the LIKE pattern of a substring search for s, with
+// %, _ and the escape character taken literally.
+func containsPattern(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
+}
+
+func normalizeUUIDs(vs []string) []string {
+	out := make([]string, len(vs))
+	for i, u := range vs {
+		out[i] = misp.NormalizeUUID(u)
+	}
+	return out
 }
 
 // loadEventTags attaches their tags to a page of events, in chunks.
@@ -213,6 +326,14 @@ func toInts[T ~int](vs []T) []int {
 	out := make([]int, len(vs))
 	for i, v := range vs {
 		out[i] = int(v)
+	}
+	return out
+}
+
+func toInt64s[T ~int](vs []T) []int64 {
+	out := make([]int64, len(vs))
+	for i, v := range vs {
+		out[i] = int64(v)
 	}
 	return out
 }

@@ -126,6 +126,8 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"CreateEventReferences", testCreateEventReferences},
 		{"FindEventOptions", testFindEventOptions},
 		{"FindEvents", testFindEvents},
+		{"FindEventsFilters", testFindEventsFilters},
+		{"FindEventsFilterLeaks", testFindEventsFilterLeaks},
 		{"EditEvent", testEditEvent},
 		{"EditEventMerge", testEditEventMerge},
 		{"PublishAndDelete", testPublishAndDelete},

@@ -63,7 +63,7 @@ func testConcurrentWrites(t *testing.T, s *Stores) {
 	if err != nil {
 		t.Fatalf("FindTagByName() = %v", err)
 	}
-	if _, n, err := s.Events.FindEvents(ctx, f.a, misp.EventFilter{TagIDs: []int64{int64(tag.ID)}}); err != nil || n != workers {
+	if _, n, err := s.Events.FindEvents(ctx, f.a, misp.EventFilter{TagSets: [][]int64{{int64(tag.ID)}}}); err != nil || n != workers {
 		t.Errorf("events carrying the shared tag = %d, %v; want %d", n, err, workers)
 	}
 }

@@ -164,7 +164,7 @@ func testVisibility(t *testing.T, s *Stores) {
 		if err != nil || total != 1 || len(events) != 1 || events[0].ID != mine.ID {
 			t.Errorf("%s: FindEvents() = %v (total %d), %v; want only B's event", who.name, infos(events), total, err)
 		}
-		for _, filter := range []misp.EventFilter{{IDs: []int64{int64(e.ID)}}, {Value: "192.0.2.1"}, {TagIDs: []int64{int64(tag.ID)}}} {
+		for _, filter := range []misp.EventFilter{{IDs: []int64{int64(e.ID)}}, {Value: "192.0.2.1"}, {TagSets: [][]int64{{int64(tag.ID)}}}} {
 			if events, total, err := s.Events.FindEvents(ctx, who.actor, filter); err != nil || total != 0 || len(events) != 0 {
 				t.Errorf("%s: FindEvents(%+v) = %v (total %d), %v; want none", who.name, filter, infos(events), total, err)
 			}
