@@ -213,30 +213,35 @@ func compareUTF16(x, y string) int {
 func canonicalString(b *strings.Builder, s string) {
 	const hex = "0123456789abcdef"
 	b.WriteByte('"')
+	start := 0 // of the bytes not written yet, which need no escape
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b.WriteString(s[start:i])
+		start = i + 1
+		switch c {
+		case '"', '\\':
 			b.WriteByte('\\')
 			b.WriteByte(c)
-		case c == '\b':
+		case '\b':
 			b.WriteString(`\b`)
-		case c == '\t':
+		case '\t':
 			b.WriteString(`\t`)
-		case c == '\n':
+		case '\n':
 			b.WriteString(`\n`)
-		case c == '\f':
+		case '\f':
 			b.WriteString(`\f`)
-		case c == '\r':
+		case '\r':
 			b.WriteString(`\r`)
-		case c < 0x20:
+		default:
 			b.WriteString(`\u00`)
 			b.WriteByte(hex[c>>4])
 			b.WriteByte(hex[c&0xf])
-		default:
-			b.WriteByte(c)
 		}
 	}
+	b.WriteString(s[start:])
 	b.WriteByte('"')
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"testing"
@@ -242,4 +243,18 @@ func FuzzAttribute(f *testing.F) {
 		check(t, exporttest.WriteEvents(t, Format, exporttest.Options(export.ScopeEvents), []*misp.Event{e}))
 		check(t, exporttest.WriteAttributes(t, Format, exporttest.Options(export.ScopeAttributes), export.Hits(e)))
 	})
+}
+
+func BenchmarkAttributes(b *testing.B) {
+	hits := exporttest.Hits()
+	w := Format.Attributes(io.Discard, exporttest.Options(export.ScopeAttributes))
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if err := w.Write(hits[i%len(hits)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
 }
