@@ -137,7 +137,8 @@ type AttributeSearchStore interface {
 	// and is returned as is.
 	StreamAttributes(ctx context.Context, actor *Actor, s AttributeSearch, o StreamOptions, fn func(AttributeHit) error) error
 	// CountAttributes returns how many attributes SearchAttributes would
-	// return without Limit, Offset and AfterID.
+	// return: with Limit and Offset, the size of that page (counting stops
+	// at Offset+Limit rows).
 	CountAttributes(ctx context.Context, actor *Actor, s AttributeSearch) (int64, error)
 }
 
@@ -154,7 +155,7 @@ type EventSearchStore interface {
 	// instead, and a uuid may be the event's). AfterID, Offset and Limit
 	// page events.
 	SearchEventIDs(ctx context.Context, actor *Actor, s AttributeSearch) ([]int64, error)
-	// CountEvents returns how many events SearchEventIDs would return
-	// without Limit, Offset and AfterID.
+	// CountEvents returns how many events SearchEventIDs would return,
+	// paged as CountAttributes.
 	CountEvents(ctx context.Context, actor *Actor, s AttributeSearch) (int64, error)
 }

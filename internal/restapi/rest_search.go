@@ -80,10 +80,6 @@ func (a *API) writeSearch(w http.ResponseWriter, r *http.Request, actor *misp.Ac
 			return fmt.Errorf("count search results: %w", err)
 		}
 	}
-	if req.Limit > 0 {
-		offset := int64(s.Offset)
-		count = max(0, min(count-offset, int64(req.Limit)))
-	}
 	o := export.Options{
 		Scope: req.Scope, Headerless: req.Headerless, RequestedAttributes: req.RequestedAttributes,
 		IncludeContext: req.IncludeContext, IncludeEventUUID: req.IncludeEventUUID,

@@ -18,7 +18,7 @@ var (
 // transaction: large enough that per-chunk costs (a transaction, the
 // event and object rows, a tag range scan) vanish, small enough that a
 // chunk's memory stays a few megabytes.
-const streamChunk = 2000
+const streamChunk = 5000
 
 // SearchAttributes returns the visible attributes matching s, by id.
 // See misp.AttributeSearchStore.
@@ -61,19 +61,34 @@ func searchChunk(ctx context.Context, tx *tx, actor *misp.Actor, s misp.Attribut
 	return attrs, loadTagsOfAttributes(ctx, tx, attrs)
 }
 
-// CountAttributes counts what SearchAttributes would return unpaged.
+// CountAttributes counts what SearchAttributes would return. With a
+// limit the count stops at Offset+Limit rows, so that counting a page
+// costs what reading it does.
 func (db *DB) CountAttributes(ctx context.Context, actor *misp.Actor, s misp.AttributeSearch) (int64, error) {
 	var n int64
 	err := db.read(ctx, func(tx *tx) error {
 		var a args
 		where := tx.searchWhere(&a, actor, s, true)
-		return tx.get(ctx, "SELECT COUNT(*) FROM attributes a JOIN events e ON e.id = a.event_id WHERE "+
-			strings.Join(where, " AND "), a, &n)
+		if s.AfterID > 0 {
+			where = append(where, "a.id > "+a.add(s.AfterID))
+		}
+		return tx.get(ctx, boundedCount("SELECT 1 FROM attributes a JOIN events e ON e.id = a.event_id WHERE "+
+			strings.Join(where, " AND "), &a, s), a, &n)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("count attributes: %w", err)
 	}
 	return n, nil
+}
+
+// boundedCount counts the rows of q: all of them without a limit, at
+// most Offset+Limit otherwise, less the Offset.
+func boundedCount(q string, a *args, s misp.AttributeSearch) string {
+	off := a.add(s.Offset)
+	if s.Limit > 0 {
+		q += " LIMIT " + a.add(s.Offset+s.Limit)
+	}
+	return "SELECT CASE WHEN COUNT(*) > " + off + " THEN COUNT(*) - " + off + " ELSE 0 END FROM (" + q + ") c"
 }
 
 // StreamAttributes feeds fn the search results chunk by chunk. See
@@ -209,13 +224,17 @@ func (db *DB) SearchEventIDs(ctx context.Context, actor *misp.Actor, s misp.Attr
 	return ids, nil
 }
 
-// CountEvents counts what SearchEventIDs would return unpaged.
+// CountEvents counts what SearchEventIDs would return, bounded as
+// CountAttributes is.
 func (db *DB) CountEvents(ctx context.Context, actor *misp.Actor, s misp.AttributeSearch) (int64, error) {
 	var n int64
 	err := db.read(ctx, func(tx *tx) error {
 		var a args
 		where := tx.eventSearchWhere(&a, actor, s)
-		return tx.get(ctx, "SELECT COUNT(*) FROM events e WHERE "+strings.Join(where, " AND "), a, &n)
+		if s.AfterID > 0 {
+			where = append(where, "e.id > "+a.add(s.AfterID))
+		}
+		return tx.get(ctx, boundedCount("SELECT 1 FROM events e WHERE "+strings.Join(where, " AND "), &a, s), a, &n)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("count events: %w", err)

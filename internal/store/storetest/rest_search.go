@@ -204,10 +204,19 @@ func testRestSearchFilters(t *testing.T, s *Stores) {
 			if d := diff(want, got); d != "" {
 				t.Errorf("offset %d limit %d chunk %d (-want +got):\n%s", c.offset, c.limit, c.chunk, d)
 			}
+			n, err := s.AttributeSearch.CountAttributes(ctx, f.a, misp.AttributeSearch{Offset: c.offset, Limit: c.limit})
+			if err != nil || n != int64(len(want)) {
+				t.Errorf("CountAttributes(offset %d, limit %d) = %d, %v; want the page's %d", c.offset, c.limit, n, err, len(want))
+			}
 		}
 		evs, err := s.EventSearch.SearchEventIDs(ctx, f.a, misp.AttributeSearch{Offset: 1, Limit: 1})
 		if err != nil || !slices.Equal(evs, []int64{int64(e2.ID)}) {
 			t.Errorf("SearchEventIDs(offset 1, limit 1) = %v, %v; want [%d]", evs, err, e2.ID)
+		}
+		for _, c := range []struct{ offset, limit, want int }{{1, 1, 1}, {2, 5, 1}, {5, 5, 0}, {0, 0, 3}} {
+			if n, err := s.EventSearch.CountEvents(ctx, f.a, misp.AttributeSearch{Offset: c.offset, Limit: c.limit}); err != nil || n != int64(c.want) {
+				t.Errorf("CountEvents(offset %d, limit %d) = %d, %v; want %d", c.offset, c.limit, n, err, c.want)
+			}
 		}
 	})
 
