@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/razmena/razmena/internal/format/mispjson"
 	"github.com/razmena/razmena/internal/httpserver"
@@ -17,19 +18,7 @@ var eventFieldsOptional = []string{"threat_level_id", "analysis", "distribution"
 
 // eventAdd is POST /events/add and POST /events (perm_add): creates an
 // event with its attributes, objects, references and tags
-// (misp-core-format §1.1) and answers the full event.
-//
-// Defaults for absent keys: distribution 0 (MISP's REST default when
-// MISP.default_event_distribution is unset), threat_level_id 4, analysis
-// 0, date today; attributes and objects distribution 5, attribute
-// category and to_ids from the type. The whole tree is validated before
-// anything is stored: any invalid element fails the request with a 403
-// save-fail whose errors name the element ("Event.Attribute[3]"), and
-// nothing is stored. (MISP would store the event and drop the invalid
-// children; refusing the whole request is safer for a client that cannot
-// see what was dropped.) Distribution 4 follows sharing_group_use.go: the
-// event's group must be usable (else 405), children with an unusable one
-// are saved with distribution 0.
+// (misp-core-format §1.1) through addEvent and answers the full event.
 func (a *API) eventAdd(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
 	if err := requirePerm(r, actor.Perms.Add); err != nil {
 		return err
@@ -51,74 +40,9 @@ func (a *API) eventAdd(w http.ResponseWriter, r *http.Request, actor *misp.Actor
 	if err != nil {
 		return decodeFailure(r, failName, err)
 	}
-	e := in.Event
-	if e.Published && len(e.Attribute) == 0 && len(e.Object) == 0 {
-		return saveFail(r, failName, "/events/add", map[string]string{
-			"Event": "Received a published event that was empty. Event add process blocked.",
-		}, "")
-	}
-	if !in.Has("threat_level_id") {
-		e.ThreatLevelID = misp.ThreatLevelUndefined
-	}
-	if !in.Has("distribution") {
-		e.Distribution = misp.DistributionOrgOnly
-	}
-	if !in.Has("analysis") {
-		e.Analysis = misp.AnalysisInitial
-	}
-	b := a.newTreeBuilder(actor, sgDowngrade)
-	usable, err := b.eventSharingGroup(r.Context(), in, nil)
-	if err != nil {
-		return err
-	}
-	if !usable {
-		if in.SharingGroup == nil || !actor.Perms.Sync {
-			return exception(r, http.StatusMethodNotAllowed, sgUnusable)
-		}
-		// A sync user's nested group that cannot be captured: the event
-		// is saved with distribution 0 (Event::captureSGForElement).
-		e.Distribution, e.SharingGroupID = misp.DistributionOrgOnly, 0
-	}
-	if e.Published && !actor.Perms.Publish {
-		e.Published = false
-	}
-	// What the server sets, whatever the body says.
-	e.ID, e.OrgID, e.AttributeCount, e.PublishTimestamp, e.Org = 0, 0, 0, 0, nil
-	orgcPrivileged := actor.SiteAdmin() || bool(actor.Perms.Sync)
-	if !orgcPrivileged {
-		// REST users without perm_sync create events for their own
-		// organisation only (EventsController::add).
-		e.OrgcID, e.Orgc = misp.Int(actor.OrgID()), nil
-	}
-
-	if err := b.errs.add("Event", e.Validate(a.now())); err != nil {
-		return err
-	}
-	tags, err := b.usableTags(r.Context(), e.Tag)
-	if err != nil {
-		return err
-	}
-	e.Tag = tags
-	if e.Attribute, err = b.attributes(r.Context(), "Event.Attribute", in.Attributes, nil, false); err != nil {
-		return err
-	}
-	if e.Object, err = b.objects(r.Context(), "Event.Object", in.Objects, nil); err != nil {
-		return err
-	}
-	if len(b.errs) > 0 {
-		return saveFail(r, failName, "/events/add", b.errs, "")
-	}
-	if orgcPrivileged {
-		if err := a.captureOrgc(r.Context(), actor, in); err != nil {
-			return err
-		}
-	}
-
-	err = a.st.Events.CreateEvent(r.Context(), actor, e, bool(actor.Perms.TagEditor))
+	id, err := a.addEvent(r, actor, in, addOptions{failName: failName, url: "/events/add"})
 	var ce *misp.ConflictError
-	var ve *misp.ValidationError
-	switch {
-	case errors.As(err, &ce) && ce.What == "event":
+	if errors.As(err, &ce) && ce.What == "event" {
 		// The existing event's id goes out only to those who may see it;
 		// MISP gives it to anyone who knows the uuid. A peer pushing an
 		// update sees its own earlier push, so sync is unaffected.
@@ -139,26 +63,151 @@ func (a *API) eventAdd(w http.ResponseWriter, r *http.Request, actor *misp.Actor
 				URL:     r.URL.Path,
 			},
 		}
+	}
+	if err != nil {
+		return err
+	}
+	return a.writeEvent(w, r, actor, id)
+}
+
+// addOptions vary the events/add path for the import endpoints
+// (event_upload.go), which create events from a file the same way.
+type addOptions struct {
+	// failName and url name the endpoint in save-fail answers.
+	failName, url string
+	// takeOwnership makes the actor's organisation the creator whatever
+	// the input names (add_misp_export's takeownership).
+	takeOwnership bool
+	// strictOrgc refuses, for an actor without perm_sync or site admin,
+	// an input naming another creator organisation, as Event::_add does;
+	// otherwise (events/add over REST) the creator is silently replaced
+	// by the actor's organisation, as EventsController::add does.
+	strictOrgc bool
+}
+
+// addEvent validates and stores one decoded incoming event as events/add
+// does and returns its id. Defaults for absent keys: distribution 0
+// (MISP's REST default when MISP.default_event_distribution is unset),
+// threat_level_id 4, analysis 0, date today; attributes and objects
+// distribution 5, attribute category and to_ids from the type. The whole
+// tree is validated before anything is stored: any invalid element fails
+// with a 403 save-fail whose errors name the element ("Event.Attribute[3]"),
+// and nothing is stored. (MISP would store the event and drop the invalid
+// children; refusing the whole request is safer for a client that cannot
+// see what was dropped.) Distribution 4 follows sharing_group_use.go: the
+// event's group must be usable (else 405), children with an unusable one
+// are saved with distribution 0.
+//
+// Client faults are *httpserver.Error answers; an event whose uuid is
+// already stored is the store's *misp.ConflictError (What "event"), for
+// the caller to answer.
+func (a *API) addEvent(r *http.Request, actor *misp.Actor, in *mispjson.EventInput, o addOptions) (int64, error) {
+	ctx := r.Context()
+	e := in.Event
+	if e.Published && len(e.Attribute) == 0 && len(e.Object) == 0 {
+		return 0, saveFail(r, o.failName, o.url, map[string]string{
+			"Event": "Received a published event that was empty. Event add process blocked.",
+		}, "")
+	}
+	if !in.Has("threat_level_id") {
+		e.ThreatLevelID = misp.ThreatLevelUndefined
+	}
+	if !in.Has("distribution") {
+		e.Distribution = misp.DistributionOrgOnly
+	}
+	if !in.Has("analysis") {
+		e.Analysis = misp.AnalysisInitial
+	}
+	b := a.newTreeBuilder(actor, sgDowngrade)
+	usable, err := b.eventSharingGroup(ctx, in, nil)
+	if err != nil {
+		return 0, err
+	}
+	if !usable {
+		if in.SharingGroup == nil || !actor.Perms.Sync {
+			return 0, exception(r, http.StatusMethodNotAllowed, sgUnusable)
+		}
+		// A sync user's nested group that cannot be captured: the event
+		// is saved with distribution 0 (Event::captureSGForElement).
+		e.Distribution, e.SharingGroupID = misp.DistributionOrgOnly, 0
+	}
+	if e.Published && !actor.Perms.Publish {
+		e.Published = false
+	}
+	// What the server sets, whatever the body says.
+	e.ID, e.OrgID, e.AttributeCount, e.PublishTimestamp, e.Org = 0, 0, 0, 0, nil
+	orgcPrivileged := (actor.SiteAdmin() || bool(actor.Perms.Sync)) && !o.takeOwnership
+	if !orgcPrivileged {
+		if o.strictOrgc && !o.takeOwnership && foreignOrgc(actor, in) {
+			return 0, exception(r, http.StatusMethodNotAllowed, "Event cannot be created as you are not a member of the creator organisation.")
+		}
+		// REST users without perm_sync create events for their own
+		// organisation only (EventsController::add).
+		e.OrgcID, e.Orgc = misp.Int(actor.OrgID()), nil
+	}
+
+	if err := b.errs.add("Event", e.Validate(a.now())); err != nil {
+		return 0, err
+	}
+	tags, err := b.usableTags(ctx, e.Tag)
+	if err != nil {
+		return 0, err
+	}
+	e.Tag = tags
+	if e.Attribute, err = b.attributes(ctx, "Event.Attribute", in.Attributes, nil, false); err != nil {
+		return 0, err
+	}
+	if e.Object, err = b.objects(ctx, "Event.Object", in.Objects, nil); err != nil {
+		return 0, err
+	}
+	if len(b.errs) > 0 {
+		return 0, saveFail(r, o.failName, o.url, b.errs, "")
+	}
+	if orgcPrivileged {
+		if err := a.captureOrgc(ctx, actor, in); err != nil {
+			return 0, err
+		}
+	}
+
+	err = a.st.Events.CreateEvent(ctx, actor, e, bool(actor.Perms.TagEditor))
+	var ce *misp.ConflictError
+	var ve *misp.ValidationError
+	switch {
+	case errors.As(err, &ce) && ce.What == "event":
+		return 0, err
 	case errors.As(err, &ve):
-		return saveFail(r, failName, "/events/add", map[string]any{"Event": ve.Fields}, "")
+		return 0, saveFail(r, o.failName, o.url, map[string]any{"Event": ve.Fields}, "")
 	case errors.Is(err, misp.ErrConflict):
 		if errors.As(err, &ce) {
 			if path := conflictPath(in, ce); path != "" {
 				// An attribute or object uuid stored elsewhere, in the
 				// words of MISP's isUnique validation of the uuid.
-				return saveFail(r, failName, "/events/add", treeErrors{
+				return 0, saveFail(r, o.failName, o.url, treeErrors{
 					path: {"uuid": {"The UUID provided is not unique"}},
 				}, "")
 			}
 		}
 		// Two children sharing a uuid, or a reference uuid stored elsewhere.
-		return saveFail(r, failName, "/events/add", map[string]any{"Event": map[string][]string{
+		return 0, saveFail(r, o.failName, o.url, map[string]any{"Event": map[string][]string{
 			"uuid": {"An attribute, object or object reference of the event has a UUID that is not unique."},
 		}}, "")
 	case err != nil:
-		return fmt.Errorf("add event: %w", err)
+		return 0, fmt.Errorf("add event: %w", err)
 	}
-	return a.writeEvent(w, r, actor, int64(e.ID))
+	return int64(e.ID), nil
+}
+
+// foreignOrgc reports whether an incoming event names a creator
+// organisation other than the actor's (Event::_add compares the Orgc uuid
+// and orgc_id with the user's).
+func foreignOrgc(actor *misp.Actor, in *mispjson.EventInput) bool {
+	if in.OrgcUUID != "" {
+		return actor.Org == nil || misp.NormalizeUUID(in.OrgcUUID) != misp.NormalizeUUID(actor.Org.UUID)
+	}
+	if in.OrgcName != "" {
+		return actor.Org == nil || !strings.EqualFold(in.OrgcName, actor.Org.Name)
+	}
+	return in.Has("orgc_id") && in.Event.OrgcID != 0 && int64(in.Event.OrgcID) != actor.OrgID()
 }
 
 // conflictPath names the element of an incoming event that a

@@ -31,6 +31,8 @@ func (a *API) registerEvents(mux *http.ServeMux) {
 	a.route(mux, "GET POST", "/events/addTag/{id}/{tag}", a.eventAddTag)
 	a.route(mux, "POST", "/events/removeTag", a.eventRemoveTag)
 	a.route(mux, "POST", "/events/removeTag/{id}/{tag}", a.eventRemoveTag)
+	a.route(mux, "POST", "/events/upload_stix", a.eventUploadSTIX)
+	a.route(mux, "POST", "/events/add_misp_export", a.eventAddMISPExport)
 }
 
 // findEvent fetches the event named by ref, applying the store's

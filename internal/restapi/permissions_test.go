@@ -148,6 +148,11 @@ func writeEndpoints() []writeEndpoint {
 				return obj{"request": obj{"Event": obj{"id": f.eventID, "tag": idString(int64(f.onTag.ID))}}}
 			}, foreign: eventTagDenied},
 		{route: "/events/{id}", method: "DELETE", acl: "perm_add", path: idPath("/events/", eventID), foreign: notDeleted},
+		{route: "/events/upload_stix", method: "POST", acl: "perm_modify", path: fixedPath("/events/upload_stix/2"),
+			body: func(f *permFixture, _ permActor) any { return permSTIXBundle(f.n) }},
+		{route: "/events/add_misp_export", method: "POST", acl: "perm_modify", path: fixedPath("/events/add_misp_export"),
+			body: fixedBody(obj{"Event": obj{"info": "imported event",
+				"Attribute": []any{obj{"type": "domain", "value": "imported.example"}}}})},
 
 		// attributes
 		{route: "/attributes/add/{event}", method: "POST", acl: "perm_add", path: idPath("/attributes/add/", eventID),
