@@ -10,6 +10,7 @@ import (
 	"github.com/razmena/razmena/internal/export/nids"
 	"github.com/razmena/razmena/internal/export/openioc"
 	"github.com/razmena/razmena/internal/export/rpz"
+	"github.com/razmena/razmena/internal/export/stix2"
 	"github.com/razmena/razmena/internal/export/text"
 	"github.com/razmena/razmena/internal/export/zeek"
 	"github.com/razmena/razmena/internal/misp"
@@ -17,7 +18,7 @@ import (
 
 // formats are restSearch's return formats by returnFormat name.
 var formats = registry(jsonfmt.Format, csv.Format, text.Format, hashes.Format, rpz.Format,
-	nids.Suricata, nids.Snort, zeek.Format, openioc.Format)
+	nids.Suricata, nids.Snort, zeek.Format, openioc.Format, stix2.Format)
 
 func registry(fs ...export.Format) map[string]export.Format {
 	m := make(map[string]export.Format, len(fs))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/razmena/razmena/internal/export/stix2/stix2test"
 	"github.com/razmena/razmena/internal/misp"
 )
 
@@ -204,6 +205,7 @@ func TestRestSearchFormatsLeak(t *testing.T) {
 		"snort":    nidsVisible,
 		"zeek":     w.visibleToB,
 		"openioc":  w.visibleToB,
+		"stix2":    w.visibleToB,
 	}
 	for name := range formats {
 		if _, ok := exported[name]; !ok {
@@ -260,3 +262,21 @@ func diffStrings(want, got []string) string {
 }
 
 func itoa(i misp.Int) string { return strconv.FormatInt(int64(i), 10) }
+
+// TestRestSearchSTIX2Validates checks that stix2 answers served through
+// the API, in both scopes and for two readers, validate against the
+// OASIS STIX 2.1 schemas and resolve every reference.
+func TestRestSearchSTIX2Validates(t *testing.T) {
+	env := newTestEnv(t)
+	newSearchWorld(t, env)
+	for _, u := range []*testUser{env.Admin, env.BUser} {
+		for _, scope := range []string{"attributes", "events"} {
+			status, _, b := env.do(t, http.MethodPost, "/"+scope+"/restSearch", u.Key, obj{"returnFormat": "stix2", "published": []int{0, 1}})
+			if status != http.StatusOK {
+				t.Fatalf("%s as %s: %d %s", scope, u.User.Email, status, b)
+			}
+			stix2test.Validate(t, b)
+			stix2test.ValidateRefs(t, b)
+		}
+	}
+}
