@@ -9,10 +9,11 @@ import (
 
 // FuzzConvert checks that any input either converts to an event whose
 // every element validates, with unique UUIDs, or fails with an *Error —
-// and never panics. Seeds: the OASIS examples and testdata/*.json.
+// and never panics. Seeds: the OASIS examples, testdata/*.json and the
+// golden bundles of Razmena's STIX export.
 func FuzzConvert(f *testing.F) {
 	for _, pattern := range []string{filepath.Join(examples, "*.json"), filepath.Join(examples, "threat-reports", "*.json"),
-		filepath.Join("testdata", "*.json")} {
+		filepath.Join("testdata", "*.json"), filepath.Join("..", "export", "stix2", "testdata", "*.golden")} {
 		files, err := filepath.Glob(pattern)
 		if err != nil {
 			f.Fatal(err)
