@@ -18,6 +18,9 @@ type AttributeSearch struct {
 	// Values matches value1, value2 or the composite value against terms;
 	// a term with "%" is a case-insensitive LIKE pattern.
 	Values StringFilter
+	// Value1 and Value2 match value1 only and value2 only (the halves of
+	// a composite value; value2 is "" for others), as Values does.
+	Value1, Value2 StringFilter
 	// Types, Categories and ObjectRelations match those columns; a term
 	// with "%" is a LIKE pattern.
 	Types, Categories, ObjectRelations StringFilter

@@ -20,6 +20,14 @@ func (a *API) resolveSearch(ctx context.Context, req *restsearch.Request) (s mis
 	if s.Values, ok = stringTerms(req.Value, compressIPv6); !ok {
 		return s, true, nil
 	}
+	// value1 and value2 (attributes scope) are matched as given: MISP
+	// compresses IPv6 terms of value only.
+	if s.Value1, ok = stringTerms(req.Value1, nil); !ok {
+		return s, true, nil
+	}
+	if s.Value2, ok = stringTerms(req.Value2, nil); !ok {
+		return s, true, nil
+	}
 	types := req.Type
 	for _, t := range types.OR {
 		// Asking for email-src or email-dst also asks for email (§4.2).

@@ -286,7 +286,7 @@ func (t *tx) eventSearchWhere(a *args, actor *misp.Actor, s misp.AttributeSearch
 // (asking for deleted attributes only is one: events without any are
 // left out).
 func hasAttributeFilters(s misp.AttributeSearch) bool {
-	return s.Value != "" || !s.Values.Empty() || !s.Types.Empty() || !s.Categories.Empty() ||
+	return s.Value != "" || !s.Values.Empty() || !s.Value1.Empty() || !s.Value2.Empty() || !s.Types.Empty() || !s.Categories.Empty() ||
 		!s.ObjectRelations.Empty() || len(s.UUIDs) > 0 || !s.Tags.Empty() || s.MinTimestamp > 0 ||
 		s.MaxTimestamp > 0 || s.FirstSeen != (misp.Range{}) || s.LastSeen != (misp.Range{}) ||
 		s.ToIDS != nil || len(s.Distributions) > 0 || len(s.SharingGroupIDs) > 0 || s.Deleted == misp.DeletedOnly
@@ -371,7 +371,8 @@ func attributeSearchFilters(a *args, s misp.AttributeSearch) []string {
 	for _, f := range []struct {
 		col string
 		f   misp.StringFilter
-	}{{"a.type", s.Types}, {"a.category", s.Categories}, {"a.object_relation", s.ObjectRelations}} {
+	}{{"a.type", s.Types}, {"a.category", s.Categories}, {"a.object_relation", s.ObjectRelations},
+		{"a.value1", s.Value1}, {"a.value2", s.Value2}} {
 		if c := stringFilter(a, f.col, f.f, false); c != "" {
 			add(c)
 		}
