@@ -39,6 +39,9 @@ type AttributeSearch struct {
 	OrgcIDs, NotOrgcIDs []int64
 	// Tags filters by tags on the attribute or its event.
 	Tags TagSearch
+	// EventTags filters by tags on the event itself (events-scope
+	// event_tags): an attribute's own tags do not count.
+	EventTags TagSearch
 	// DateFrom and DateTo bound the event date (YYYY-MM-DD), inclusive.
 	DateFrom, DateTo string
 	// MinTimestamp and MaxTimestamp bound the attribute timestamp,

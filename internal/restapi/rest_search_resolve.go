@@ -62,15 +62,12 @@ func (a *API) resolveSearch(ctx context.Context, req *restsearch.Request) (s mis
 	if empty, err = a.orgTerms(ctx, req.Org, &s); empty || err != nil {
 		return s, empty, err
 	}
-	tags := req.Tags
-	if req.Scope == export.ScopeEvents {
-		// event_tags is tags restricted to the event level; Razmena
-		// reads it as tags (documented in docs/api-coverage.md).
-		tags.OR = append(tags.OR, req.EventTags.OR...)
-		tags.AND = append(tags.AND, req.EventTags.AND...)
-		tags.NOT = append(tags.NOT, req.EventTags.NOT...)
+	if s.Tags, empty, err = a.tagTerms(ctx, req.Tags); empty || err != nil {
+		return s, empty, err
 	}
-	if s.Tags, empty, err = a.tagTerms(ctx, tags); empty || err != nil {
+	// event_tags (events scope) is tags counted on the event only
+	// (MispAttribute::set_filter_tags with the event_tags key).
+	if s.EventTags, empty, err = a.tagTerms(ctx, req.EventTags); empty || err != nil {
 		return s, empty, err
 	}
 	for _, t := range append(req.SharingGroup.OR, req.SharingGroup.AND...) {

@@ -344,6 +344,18 @@ func eventSearchFilters(a *args, s misp.AttributeSearch) []string {
 	if len(s.ThreatLevels) > 0 {
 		add("e.threat_level_id IN (" + inList(a, toInts(s.ThreatLevels)) + ")")
 	}
+	eventTagged := func(ids []int64) string {
+		return "EXISTS (SELECT 1 FROM event_tags et WHERE et.event_id = e.id AND et.tag_id IN (" + inList(a, ids) + "))"
+	}
+	if len(s.EventTags.Any) > 0 {
+		add(eventTagged(s.EventTags.Any))
+	}
+	for _, set := range s.EventTags.All {
+		add(eventTagged(set))
+	}
+	if len(s.EventTags.None) > 0 {
+		add("NOT " + eventTagged(s.EventTags.None))
+	}
 	return w
 }
 
