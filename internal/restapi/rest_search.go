@@ -65,21 +65,12 @@ func (a *API) searchHandler(scope string) httpserver.ActorHandlerFunc {
 	}
 }
 
-// writeSearch counts the answer (X-Result-Count), then streams it.
+// writeSearch streams the answer. X-Result-Count must precede the body:
+// an answer that fits in answerBuffer is held back and counted as it is
+// written; a larger one is counted by the store (bounded by the page when
+// there is a limit) when the buffer fills, and then streams through.
 func (a *API) writeSearch(w http.ResponseWriter, r *http.Request, actor *misp.Actor, req *restsearch.Request, f export.Format, s misp.AttributeSearch, empty bool) error {
 	ctx := r.Context()
-	var count int64
-	if !empty {
-		var err error
-		if req.Scope == export.ScopeEvents {
-			count, err = a.st.Search.CountEvents(ctx, actor, s)
-		} else {
-			count, err = a.st.Search.CountAttributes(ctx, actor, s)
-		}
-		if err != nil {
-			return fmt.Errorf("count search results: %w", err)
-		}
-	}
 	o := export.Options{
 		Scope: req.Scope, Headerless: req.Headerless, RequestedAttributes: req.RequestedAttributes,
 		IncludeContext: req.IncludeContext, IncludeEventUUID: req.IncludeEventUUID,
@@ -90,15 +81,23 @@ func (a *API) writeSearch(w http.ResponseWriter, r *http.Request, actor *misp.Ac
 	}
 	h := w.Header()
 	h.Set("Content-Type", f.ContentType)
-	h.Set("X-Result-Count", strconv.FormatInt(count, 10))
 	h.Set("X-Response-Format", f.Name)
 	h.Set("X-Export-Module-Used", f.Name)
-	out := &sentWriter{w: w}
+	out := &heldWriter{w: w, limit: answerBuffer, count: func() (int64, error) {
+		if req.Scope == export.ScopeEvents {
+			return a.st.Search.CountEvents(ctx, actor, s)
+		}
+		return a.st.Search.CountAttributes(ctx, actor, s)
+	}}
+	var n int64
 	var err error
 	if req.Scope == export.ScopeEvents {
-		err = a.streamEvents(ctx, actor, req, f, o, s, empty, out)
+		n, err = a.streamEvents(ctx, actor, req, f, o, s, empty, out)
 	} else {
-		err = a.streamAttributes(ctx, actor, req, f, o, s, empty, out)
+		n, err = a.streamAttributes(ctx, actor, req, f, o, s, empty, out)
+	}
+	if err == nil {
+		err = out.finish(n)
 	}
 	if err != nil && out.sent {
 		// The status line is gone: cut the answer short (a client sees a
@@ -109,20 +108,63 @@ func (a *API) writeSearch(w http.ResponseWriter, r *http.Request, actor *misp.Ac
 	return err
 }
 
-// sentWriter records whether anything reached the client, after which an
+// answerBuffer is how much of a restSearch answer is held back to count
+// it without a query: a 20,000-attribute JSON page fits. A variable for
+// the tests of the overflow path.
+var answerBuffer = 16 << 20
+
+// heldWriter holds an answer back until it ends or exceeds limit bytes,
+// so that X-Result-Count can be set before the first byte is sent: at the
+// end, to the number of results written; on overflow, to what count
+// returns. sent reports that the status line is gone, after which an
 // error can no longer become an error answer.
-type sentWriter struct {
-	w    io.Writer
-	sent bool
+type heldWriter struct {
+	w     http.ResponseWriter
+	limit int
+	count func() (int64, error)
+	buf   []byte
+	sent  bool
 }
 
-func (s *sentWriter) Write(p []byte) (int, error) {
-	s.sent = s.sent || len(p) > 0
-	return s.w.Write(p)
+func (h *heldWriter) Write(p []byte) (int, error) {
+	if h.sent {
+		return h.w.Write(p)
+	}
+	if len(h.buf)+len(p) <= h.limit {
+		h.buf = append(h.buf, p...)
+		return len(p), nil
+	}
+	n, err := h.count()
+	if err != nil {
+		return 0, fmt.Errorf("count search results: %w", err)
+	}
+	if err := h.flush(n); err != nil {
+		return 0, err
+	}
+	return h.w.Write(p)
 }
 
-func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *restsearch.Request, f export.Format, o export.Options, s misp.AttributeSearch, empty bool, out io.Writer) error {
+// finish sends what is held, counted as n results, if nothing was sent.
+func (h *heldWriter) finish(n int64) error {
+	if h.sent {
+		return nil
+	}
+	return h.flush(n)
+}
+
+func (h *heldWriter) flush(n int64) error {
+	h.w.Header().Set("X-Result-Count", strconv.FormatInt(n, 10))
+	h.sent = true
+	_, err := h.w.Write(h.buf)
+	h.buf = nil
+	return err
+}
+
+// streamAttributes writes the attributes scope and returns the number of
+// attributes written.
+func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *restsearch.Request, f export.Format, o export.Options, s misp.AttributeSearch, empty bool, out io.Writer) (int64, error) {
 	aw := f.Attributes(out, o)
+	var n int64
 	if !empty {
 		so := misp.StreamOptions{EventTags: req.IncludeEventTags || req.IncludeContext}
 		keepAll := req.IncludeAllTags
@@ -133,19 +175,23 @@ func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *rest
 					h.Event.Tag = exportableTags(h.Event.Tag)
 				}
 			}
+			n++
 			return aw.Write(h)
 		})
 		if err != nil {
-			return err
+			return n, err
 		}
 	}
-	return aw.Close()
+	return n, aw.Close()
 }
 
 // eventChunk is how many event ids an events-scope search reads at once.
 const eventChunk = 500
 
-func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsearch.Request, f export.Format, o export.Options, s misp.AttributeSearch, empty bool, out io.Writer) error {
+// streamEvents writes the events scope and returns the number of events
+// written.
+func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsearch.Request, f export.Format, o export.Options, s misp.AttributeSearch, empty bool, out io.Writer) (int64, error) {
+	var n int64
 	var ew export.EventWriter
 	if f.Events != nil {
 		ew = f.Events(out, o)
@@ -162,7 +208,7 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 		}
 		ids, err := a.st.Search.SearchEventIDs(ctx, actor, page)
 		if err != nil {
-			return err
+			return n, err
 		}
 		for _, id := range ids {
 			e, err := a.st.Events.FindEventByID(ctx, actor, id, opts)
@@ -170,14 +216,15 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 				continue // deleted since the ids were read
 			}
 			if err != nil {
-				return fmt.Errorf("load event %d: %w", id, err)
+				return n, fmt.Errorf("load event %d: %w", id, err)
 			}
 			if err := a.attachSharingGroups(ctx, actor, e); err != nil {
-				return err
+				return n, err
 			}
 			stripEvent(e, req, s)
+			n++
 			if err := ew.WriteEvent(e); err != nil {
-				return err
+				return n, err
 			}
 		}
 		if len(ids) < page.Limit {
@@ -190,7 +237,7 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 		}
 		s.AfterID, s.Offset = ids[len(ids)-1], 0
 	}
-	return ew.Close()
+	return n, ew.Close()
 }
 
 // stripEvent applies to a returned event the filters that events-scope

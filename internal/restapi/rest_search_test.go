@@ -280,3 +280,33 @@ func TestRestSearchSTIX2Validates(t *testing.T) {
 		}
 	}
 }
+
+// TestRestSearchResultCount checks X-Result-Count on both paths: answers
+// held back and counted as written, and answers larger than the buffer,
+// counted by the store before they stream through — with and without a
+// page, in both scopes, for a reader who may not see everything.
+func TestRestSearchResultCount(t *testing.T) {
+	env := newTestEnv(t)
+	newSearchWorld(t, env)
+	defer func(n int) { answerBuffer = n }(answerBuffer)
+	for _, buffer := range []int{16 << 20, 10} {
+		answerBuffer = buffer
+		for _, tc := range []struct {
+			scope string
+			body  obj
+			want  string
+		}{
+			{"attributes", obj{"returnFormat": "json", "published": []int{0, 1}}, "5"},
+			{"attributes", obj{"returnFormat": "csv", "limit": 2, "page": 2}, "2"},
+			{"attributes", obj{"returnFormat": "csv", "limit": 4, "page": 2}, "1"},
+			{"attributes", obj{"returnFormat": "text", "limit": 4, "page": 3}, "0"},
+			{"events", obj{"returnFormat": "json", "published": []int{0, 1}}, "2"},
+			{"events", obj{"returnFormat": "json", "limit": 1, "page": 2}, "1"},
+		} {
+			status, h, b := env.do(t, http.MethodPost, "/"+tc.scope+"/restSearch", env.BUser.Key, tc.body)
+			if got := h.Get("X-Result-Count"); status != http.StatusOK || got != tc.want {
+				t.Errorf("buffer %d, %s %v: status %d, X-Result-Count %q; want 200, %s (%s)", buffer, tc.scope, tc.body, status, got, tc.want, b)
+			}
+		}
+	}
+}
