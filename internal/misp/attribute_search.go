@@ -61,10 +61,11 @@ type AttributeSearch struct {
 	Deleted DeletedFilter
 	// ThreatLevels keeps attributes of events with these threat levels.
 	ThreatLevels []ThreatLevel
-	// Distributions keeps attributes with these distributions.
+	// Distributions keeps attributes with these distributions
+	// (SearchEventIDs: events).
 	Distributions []Distribution
 	// SharingGroupIDs keeps attributes whose event or own sharing group is
-	// one of these.
+	// one of these (SearchEventIDs: events shared with one of them).
 	SharingGroupIDs []int64
 	// AfterID keeps attributes whose id is greater: the keyset cursor.
 	AfterID int64
@@ -153,13 +154,15 @@ type EventSearchStore interface {
 	// SearchEventIDs returns the ids of the events actor may see that
 	// match s, in id order: the event-level fields of s (event ids and
 	// uuids, orgs, info, date, event and publish timestamps, published,
-	// threat levels) apply to the event; when any attribute-level field
-	// is set (values, types, categories, object relations, uuids, tags,
-	// attribute timestamps, first/last seen, to_ids, distributions,
-	// sharing groups) the event must also contain a live attribute the
-	// actor may see that matches them all (a tag may sit on the event
-	// instead, and a uuid may be the event's). AfterID, Offset and Limit
-	// page events.
+	// threat levels, event tags) apply to the event, and so do
+	// Distributions and SharingGroupIDs, which select by the event's own
+	// distribution and sharing group here (MISP's events-scope
+	// distribution and sharinggroup); when any attribute-level field is
+	// set (values, types, categories, object relations, uuids, tags,
+	// attribute timestamps, first/last seen, to_ids) the event must also
+	// contain a live attribute the actor may see that matches them all
+	// (a tag may sit on the event instead, and a uuid may be the
+	// event's). AfterID, Offset and Limit page events.
 	SearchEventIDs(ctx context.Context, actor *Actor, s AttributeSearch) ([]int64, error)
 	// CountEvents returns how many events SearchEventIDs would return,
 	// paged as CountAttributes.

@@ -243,10 +243,11 @@ func (db *DB) CountEvents(ctx context.Context, actor *misp.Actor, s misp.Attribu
 }
 
 // eventSearchWhere is the condition on the events row e of
-// SearchEventIDs: the event filters of s; a tag filter term is met by a
-// tag on the event or on a visible attribute of it, a uuid by the
-// event's or a visible attribute's; and when s has other attribute
-// filters, a visible attribute must match them all.
+// SearchEventIDs: the event filters of s, distributions and sharing
+// groups included; a tag filter term is met by a tag on the event or on a
+// visible attribute of it, a uuid by the event's or a visible
+// attribute's; and when s has other attribute filters, a visible
+// attribute must match them all.
 func (t *tx) eventSearchWhere(a *args, actor *misp.Actor, s misp.AttributeSearch) []string {
 	where := append([]string{t.eventVisible(a, "e", actor)}, eventSearchFilters(a, s)...)
 	// visibleAttr is "a visible attribute of e meets cond".
@@ -274,8 +275,16 @@ func (t *tx) eventSearchWhere(a *args, actor *misp.Actor, s misp.AttributeSearch
 	if len(s.UUIDs) > 0 {
 		where = append(where, "(e.uuid IN ("+inList(a, s.UUIDs)+") OR "+visibleAttr("a.uuid IN ("+inList(a, s.UUIDs)+")")+")")
 	}
+	// Distributions and SharingGroupIDs select by the event's own
+	// distribution and group here (misp.EventSearchStore).
+	if len(s.Distributions) > 0 {
+		where = append(where, "e.distribution IN ("+inList(a, toInts(s.Distributions))+")")
+	}
+	if len(s.SharingGroupIDs) > 0 {
+		where = append(where, "(e.distribution = 4 AND e.sharing_group_id IN ("+inList(a, s.SharingGroupIDs)+"))")
+	}
 	rest := s
-	rest.Tags, rest.UUIDs = misp.TagSearch{}, nil
+	rest.Tags, rest.UUIDs, rest.Distributions, rest.SharingGroupIDs = misp.TagSearch{}, nil, nil, nil
 	if hasAttributeFilters(rest) {
 		where = append(where, visibleAttr(strings.Join(append([]string{"TRUE"}, attributeSearchFilters(a, rest)...), " AND ")))
 	}

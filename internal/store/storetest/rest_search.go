@@ -131,7 +131,10 @@ func testRestSearchFilters(t *testing.T, s *Stores) {
 		{"deleted only, other org", f.b, misp.AttributeSearch{Deleted: misp.DeletedOnly}, ids{}, []misp.Int{}},
 		{"first seen", f.a, misp.AttributeSearch{FirstSeen: misp.Range{Min: int64(first) - 1}, Deleted: misp.DeletedInclude}, ids{gone.ID}, []misp.Int{e1.ID}},
 		{"threat level", f.b, misp.AttributeSearch{ThreatLevels: []misp.ThreatLevel{3}}, ids{a2[0].ID, a2[1].ID}, []misp.Int{e2.ID}},
-		{"distribution", f.a, misp.AttributeSearch{Distributions: []misp.Distribution{misp.DistributionOrgOnly}}, ids{a1[4].ID}, []misp.Int{e1.ID}},
+		// Events are selected by their own distribution.
+		{"distribution", f.a, misp.AttributeSearch{Distributions: []misp.Distribution{misp.DistributionOrgOnly}}, ids{a1[4].ID}, []misp.Int{e3.ID}},
+		{"distribution, other org", f.b, misp.AttributeSearch{Distributions: []misp.Distribution{misp.DistributionOrgOnly, misp.DistributionSharingGrp}},
+			ids{}, []misp.Int{e2.ID}},
 		{"sharing group", f.b, misp.AttributeSearch{SharingGroupIDs: []int64{int64(sg.ID)}}, ids{a2[0].ID, a2[1].ID}, []misp.Int{e2.ID}},
 		{"sharing group, outsider", f.admin, misp.AttributeSearch{SharingGroupIDs: []int64{int64(sg.ID)}, Values: misp.StringFilter{Any: []string{"scan.example.org"}}},
 			ids{a2[1].ID}, []misp.Int{e2.ID}},
