@@ -408,3 +408,36 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestUploadSTIXRoundTrip exports the fixture event with restSearch's
+// stix2 format, deletes it, and uploads the bundle as another
+// organisation: the event comes back with its uuid, attributes and
+// object, owned by the uploader.
+func TestUploadSTIXRoundTrip(t *testing.T) {
+	e := newTestEnv(t)
+	ev := e.addFixture(t)
+	status, _, bundle := e.do(t, "POST", "/events/restSearch", e.AUser.Key, obj{"returnFormat": "stix2", "eventid": ev["id"]})
+	if status != http.StatusOK {
+		t.Fatalf("restSearch stix2: status %d: %s", status, bundle)
+	}
+	e.call(t, "POST", "/events/delete/"+ev["id"].(string), e.AUser.Key, nil, http.StatusOK)
+	out := e.callObj(t, "POST", "/events/upload_stix/2", e.BUser.Key, bundle, http.StatusOK)
+	got := dig(t, out, "Event").(obj)
+	if got["uuid"] != evUUID || got["info"] != "Phishing campaign" || got["orgc_id"] != fmt.Sprint(e.OrgB.ID) {
+		t.Errorf("event uuid %v info %v orgc_id %v", got["uuid"], got["info"], got["orgc_id"])
+	}
+	values := map[string]string{}
+	for _, a := range got["Attribute"].([]any) {
+		values[dig(t, a, "uuid").(string)] = dig(t, a, "type").(string) + " " + dig(t, a, "value").(string)
+	}
+	want := map[string]string{attrIP: "ip-dst 203.0.113.7", attrDom: "domain evil.example"}
+	for k, v := range want {
+		if values[k] != v {
+			t.Errorf("attribute %s = %q, want %q (all: %v)", k, values[k], v, values)
+		}
+	}
+	objs := got["Object"].([]any)
+	if len(objs) != 1 || dig(t, objs[0], "uuid") != objFile || len(dig(t, objs[0], "Attribute").([]any)) != 2 {
+		t.Errorf("objects = %v, want the file object with its two attributes", objs)
+	}
+}
