@@ -441,3 +441,24 @@ func TestUploadSTIXRoundTrip(t *testing.T) {
 		t.Errorf("objects = %v, want the file object with its two attributes", objs)
 	}
 }
+
+// TestAddMISPExportOwnEvent imports an event of the user's own
+// organisation, as events/view wrote it, without takeownership: the
+// creator named in the file is the user's, so MISP's rule lets it in.
+func TestAddMISPExportOwnEvent(t *testing.T) {
+	e := newTestEnv(t)
+	ev := e.addFixture(t)
+	_, _, view := e.do(t, "GET", "/events/view/"+ev["id"].(string), e.AUser.Key, nil)
+	e.call(t, "POST", "/events/delete/"+ev["id"].(string), e.AUser.Key, nil, http.StatusOK)
+	rows := e.importResults(t, "/events/add_misp_export", e.AUser.Key, view)
+	if len(rows) != 1 || rows[0].Result != "OK" {
+		t.Fatalf("rows = %+v, want one OK", rows)
+	}
+	got := e.callObj(t, "GET", "/events/view/"+evUUID, e.AUser.Key, nil, http.StatusOK)
+	if n := len(dig(t, got, "Event", "Attribute").([]any)); n != 2 {
+		t.Errorf("%d attributes, want 2", n)
+	}
+	if got := dig(t, got, "Event", "Object", 0, "uuid"); got != objFile {
+		t.Errorf("object uuid = %v, want %s", got, objFile)
+	}
+}
