@@ -259,11 +259,19 @@ func (c *converter) convert() {
 	observed := c.observedSCOs()
 	for _, obj := range c.objects {
 		typ := obj.str("type")
+		// misp-stix writes a MISP attribute or object with to_ids twice:
+		// as observed data and as an indicator of the same uuid. The
+		// observed data has every value; the indicator says which are
+		// to_ids.
+		paired, isPaired := c.byID["indicator--"+obj.uuid()]
 		switch {
+		case typ == "indicator" && c.byID["observed-data--"+obj.uuid()] != nil:
+		case typ == "observed-data" && isPaired:
+			c.observedDataWithIndicator(obj, paired)
 		case typ == "indicator":
 			c.indicator(obj)
 		case typ == "observed-data":
-			c.observedData(obj)
+			c.observedData(obj, nil)
 		case typ == "vulnerability":
 			c.vulnerability(obj)
 		case galaxyTypes[typ]:
@@ -604,6 +612,11 @@ type element struct {
 	last    *misp.MicroTime
 	// category from a misp:category hint, "" for the type's default.
 	category string
+	// ids, when set, gives to_ids per attribute instead of toIDS: true
+	// for the relation+"\x00"+value pairs it holds, for standalone
+	// attributes when it holds "*", for all when it holds "all"
+	// (observedDataWithIndicator).
+	ids map[string]bool
 }
 
 // addAttribute validates a and adds it to the event, or warns.
@@ -621,6 +634,15 @@ func (c *converter) addAttribute(el element, a *misp.Attribute) bool {
 // prepare fills the common fields of an attribute from el.
 func (c *converter) prepare(el element, a *misp.Attribute) {
 	a.ToIDS = misp.Bool(el.toIDS)
+	switch {
+	case el.ids == nil:
+	case el.ids["all"]:
+		a.ToIDS = true
+	case a.ObjectRelation == nil:
+		a.ToIDS = misp.Bool(el.ids["*"])
+	default:
+		a.ToIDS = misp.Bool(el.ids[*a.ObjectRelation+"\x00"+a.Value])
+	}
 	a.Distribution = misp.DistributionInheritEvnt
 	if el.category != "" && misp.CategoryAllows(el.category, a.Type) {
 		a.Category = el.category

@@ -514,3 +514,42 @@ func TestConvertVersions(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+func TestConvertObservedDataWithIndicator(t *testing.T) {
+	// misp-stix writes a file object with to_ids attributes as observed
+	// data and an indicator of the same uuid.
+	const u = "22222222-0000-4000-8000-000000000001"
+	in := bundle(
+		`{"type": "observed-data", "spec_version": "2.1", "id": "observed-data--`+u+`",
+		  "created": "2024-01-01T00:00:00Z", "modified": "2024-01-01T00:00:00Z", "first_observed": "2024-01-01T00:00:00Z",
+		  "last_observed": "2024-01-01T00:00:00Z", "number_observed": 1, "labels": ["misp:name=\"file\"", "misp:meta-category=\"file\""],
+		  "object_refs": ["file--22222222-0000-4000-8000-000000000002"]}`,
+		`{"type": "file", "spec_version": "2.1", "id": "file--22222222-0000-4000-8000-000000000002", "name": "a.exe",
+		  "hashes": {"MD5": "0123456789abcdef0123456789abcdef"}, "size": 1024}`,
+		`{"type": "indicator", "spec_version": "2.1", "id": "indicator--`+u+`", "pattern_type": "stix",
+		  "pattern": "[file:name = 'a.exe' AND file:hashes.MD5 = '0123456789abcdef0123456789abcdef']",
+		  "labels": ["misp:name=\"file\"", "misp:meta-category=\"file\""], "valid_from": "2024-01-01T00:00:00Z",
+		  "created": "2024-01-01T00:00:00Z", "modified": "2024-01-01T00:00:00Z"}`,
+		`{"type": "relationship", "spec_version": "2.1", "id": "relationship--22222222-0000-4000-8000-000000000003",
+		  "relationship_type": "based-on", "source_ref": "indicator--`+u+`", "target_ref": "observed-data--`+u+`",
+		  "created": "2024-01-01T00:00:00Z", "modified": "2024-01-01T00:00:00Z"}`,
+	)
+	e, warnings, err := Convert(in, Options{Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Object) != 1 || len(e.Attribute) != 0 || len(warnings) != 0 {
+		t.Fatalf("summary %q, warnings %v: want one file object", summary(e), warnings)
+	}
+	o := e.Object[0]
+	if o.UUID != u {
+		t.Errorf("object uuid = %s, want %s", o.UUID, u)
+	}
+	ids := map[string]bool{}
+	for _, a := range o.Attribute {
+		ids[*a.ObjectRelation] = bool(a.ToIDS)
+	}
+	if diff := cmp.Diff(map[string]bool{"filename": true, "md5": true, "size-in-bytes": false}, ids); diff != "" {
+		t.Errorf("to_ids per relation (-want +got):\n%s", diff)
+	}
+}

@@ -44,7 +44,10 @@
 //     misp:name, misp:meta-category, misp:galaxy-type) come back as the
 //     attribute type, category, object name and galaxy tag they name, and
 //     x-misp-attribute and x-misp-object as the attributes and objects
-//     they carry.
+//     they carry. Observed data and an indicator sharing one uuid (how
+//     misp-stix writes an element with to_ids) make one element: the
+//     observed data gives the values, the indicator's pattern which of
+//     them are to_ids.
 //
 // Identities, relationships, sightings, notes, opinions and locations are
 // not converted; other unknown types are reported. UUIDs are taken from

@@ -137,7 +137,7 @@ func (c *converter) observedSCOs() map[string]bool {
 // references each become an attribute or an object, with first_observed
 // and last_observed as first_seen and last_seen. With misp-stix hints
 // (misp:type, misp:name) all its SCOs make one attribute or object.
-func (c *converter) observedData(od object) {
+func (c *converter) observedData(od object, ids map[string]bool) {
 	id := od.str("id")
 	var members []member
 	var resolve func(string) map[string]any
@@ -177,7 +177,7 @@ func (c *converter) observedData(od object) {
 		c.warn(id, "observed data without a convertible observable left out")
 		return
 	}
-	el := element{src: od, first: microTime(od.str("first_observed")), last: microTime(od.str("last_observed"))}
+	el := element{src: od, first: microTime(od.str("first_observed")), last: microTime(od.str("last_observed")), ids: ids}
 	h := hintsOf(od)
 	el.category = h.category
 	if h.toIDS != nil {
@@ -227,6 +227,35 @@ func (c *converter) observedData(od object) {
 	if added {
 		c.converted++
 	}
+}
+
+// observedDataWithIndicator converts observed data that misp-stix wrote
+// with an indicator of the same uuid (a MISP element with to_ids): the
+// observed data gives the values, the indicator's pattern which of them
+// are to_ids. An indicator whose pattern cannot be read marks them all.
+func (c *converter) observedDataWithIndicator(od, ind object) {
+	ids := map[string]bool{"*": true}
+	p, err := parsePattern(ind.str("pattern"))
+	if err != nil || ind.str("pattern_type") != "" && ind.str("pattern_type") != "stix" {
+		p = nil
+	}
+	if p == nil {
+		// No comparison to tell them apart: every value is to_ids.
+		c.observedData(od, map[string]bool{"all": true})
+		return
+	}
+	for _, cmp := range p.comparisons() {
+		fields, _ := mapComparison(cmp)
+		if rel, custom := strings.CutPrefix(cmp.key(), "x_misp_"); custom {
+			for _, v := range cmp.values {
+				fields = append(fields, field{relation: strings.ReplaceAll(rel, "_", "-"), value: v})
+			}
+		}
+		for _, f := range fields {
+			ids[f.relation+"\x00"+f.value] = true
+		}
+	}
+	c.observedData(od, ids)
 }
 
 // resolveSCO returns the SCO of the bundle with id ref.
