@@ -24,6 +24,12 @@ type AttributeSearch struct {
 	// Types, Categories and ObjectRelations match those columns; a term
 	// with "%" is a LIKE pattern.
 	Types, Categories, ObjectRelations StringFilter
+	// Searchall keeps attributes matching any of these case-insensitive
+	// LIKE patterns ("%" where the caller wants them) by their event's
+	// info, their value1, value2 or comment, or the name of one of their
+	// own or their event's tags (MISP's searchall). SearchEventIDs
+	// matches the event's info and tags and its visible attributes.
+	Searchall []string
 	// EventInfo matches the event's info; every term is a
 	// case-insensitive LIKE pattern ("%" where the caller wants them).
 	EventInfo StringFilter

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/razmena/razmena/internal/export"
@@ -16,6 +17,9 @@ import (
 // known to match nothing (an OR list of orgs or tags naming none that
 // exists, an AND tag that does not exist, AND terms that contradict).
 func (a *API) resolveSearch(ctx context.Context, req *restsearch.Request) (s misp.AttributeSearch, empty bool, err error) {
+	if req.Scope == export.ScopeEvents && !req.Searchall.Empty() {
+		return a.resolveSearchall(ctx, req)
+	}
 	var ok bool
 	if s.Values, ok = stringTerms(req.Value, compressIPv6); !ok {
 		return s, true, nil
@@ -92,12 +96,50 @@ func (a *API) resolveSearch(ctx context.Context, req *restsearch.Request) (s mis
 	s.Published, s.ToIDS, s.Deleted = req.Published, req.ToIDS, req.Deleted
 	s.ThreatLevels, s.Distributions = req.ThreatLevels, req.Distributions
 	s.WithData = req.WithAttachments
+	page(req, &s)
+	return s, false, nil
+}
+
+// page sets the limit and offset of req's page.
+func page(req *restsearch.Request, s *misp.AttributeSearch) {
 	if req.Limit > 0 {
 		s.Limit = req.Limit
 		if req.Page > 1 {
 			s.Offset = (req.Page - 1) * req.Limit
 		}
 	}
+}
+
+// resolveSearchall resolves an events-scope searchall request. In MISP
+// searchall (or value, when both are given) becomes a LIKE pattern that
+// replaces every selection filter (Event::filterEventIds' wildcard
+// branch); what Event::fetchEvent applies to the events it then loads
+// still holds: published, from, to, last, to_ids, deleted, distribution,
+// and tags at the event level (OR terms, or else NOT terms).
+func (a *API) resolveSearchall(ctx context.Context, req *restsearch.Request) (s misp.AttributeSearch, empty bool, err error) {
+	s.Searchall = slices.Concat(req.Value.OR, req.Value.AND)
+	if len(s.Searchall) == 0 {
+		s.Searchall = slices.Concat(req.Searchall.OR, req.Searchall.AND)
+	}
+	if len(s.Searchall) == 0 {
+		// Only "!" terms: MISP searches for the "!" literally.
+		for _, t := range req.Searchall.NOT {
+			s.Searchall = append(s.Searchall, "!"+t)
+		}
+	}
+	tags := restsearch.Terms{OR: req.Tags.OR}
+	if len(tags.OR) == 0 {
+		tags.NOT = req.Tags.NOT
+	}
+	if s.EventTags, empty, err = a.tagTerms(ctx, tags); empty || err != nil {
+		return s, empty, err
+	}
+	s.DateFrom, s.DateTo = req.From, req.To
+	s.PublishTimestamp = req.Last
+	s.Published, s.ToIDS, s.Deleted = req.Published, req.ToIDS, req.Deleted
+	s.Distributions = req.Distributions
+	s.WithData = req.WithAttachments
+	page(req, &s)
 	return s, false, nil
 }
 

@@ -283,6 +283,15 @@ func (t *tx) eventSearchWhere(a *args, actor *misp.Actor, s misp.AttributeSearch
 	if len(s.SharingGroupIDs) > 0 {
 		where = append(where, "(e.distribution = 4 AND e.sharing_group_id IN ("+inList(a, s.SharingGroupIDs)+"))")
 	}
+	if len(s.Searchall) > 0 {
+		var ors []string
+		for _, p := range s.Searchall {
+			q := a.add(strings.ToLower(p))
+			ors = append(ors, "lower(e.info) LIKE "+q, tagNamed("event_tags", "event_id", "e.id", q),
+				visibleAttr(attrSearchall(q)))
+		}
+		where = append(where, "("+strings.Join(ors, " OR ")+")")
+	}
 	rest := s
 	rest.Tags, rest.UUIDs, rest.Distributions, rest.SharingGroupIDs = misp.TagSearch{}, nil, nil, nil
 	if hasAttributeFilters(rest) {
@@ -308,8 +317,31 @@ func (t *tx) searchWhere(a *args, actor *misp.Actor, s misp.AttributeSearch, wit
 	where = append(where, attributeSearchFilters(a, s)...)
 	if withEvent {
 		where = append(where, eventSearchFilters(a, s)...)
+		if len(s.Searchall) > 0 {
+			var ors []string
+			for _, p := range s.Searchall {
+				q := a.add(strings.ToLower(p))
+				ors = append(ors, "lower(e.info) LIKE "+q, tagNamed("event_tags", "event_id", "a.event_id", q), attrSearchall(q))
+			}
+			where = append(where, "("+strings.Join(ors, " OR ")+")")
+		}
 	}
 	return where
+}
+
+// attrSearchall is "attribute a matches the searchall pattern bound as
+// q" by its values, comment or own tags.
+func attrSearchall(q string) string {
+	return "(lower(a.value1) LIKE " + q + " OR lower(a.value2) LIKE " + q + " OR lower(a.comment) LIKE " + q +
+		" OR " + tagNamed("attribute_tags", "attribute_id", "a.id", q) + ")"
+}
+
+// tagNamed is "a tag whose name is LIKE the pattern bound as q is
+// attached through table (event_tags or attribute_tags) to the row whose
+// id is ref".
+func tagNamed(table, col, ref, q string) string {
+	return "EXISTS (SELECT 1 FROM " + table + " tt JOIN tags tn ON tn.id = tt.tag_id WHERE tt." + col + " = " + ref +
+		" AND lower(tn.name) LIKE " + q + ")"
 }
 
 // eventSearchFilters are the filters of s on the events row e.
