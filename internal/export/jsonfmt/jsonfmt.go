@@ -46,7 +46,8 @@ func (w *writer) element(v any) error {
 }
 
 func (w *writer) Write(h misp.AttributeHit) error {
-	return w.element(mispjson.SearchAttribute(h, w.o.IncludeEventTags, w.o.IncludeEventUUID))
+	return w.element(mispjson.SearchAttribute(h, mispjson.SearchOptions{
+		EventTags: w.o.IncludeEventTags, EventUUID: w.o.IncludeEventUUID, Context: w.o.IncludeContext}))
 }
 
 func (w *writer) WriteEvent(e *misp.Event) error { return w.element(mispjson.EventView(e)) }
