@@ -242,7 +242,7 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 
 // stripEvent applies to a returned event the filters that events-scope
 // restSearch also applies to its attributes (misp-rest-api §4.2): to_ids,
-// NOT tags, distribution and sharing group; hides non-exportable tags
+// NOT tags, and distribution (to objects too); hides non-exportable tags
 // unless includeAllTags, and attachment data unless withAttachments.
 func stripEvent(e *misp.Event, req *restsearch.Request, s misp.AttributeSearch) {
 	keep := func(at *misp.Attribute) bool {
@@ -272,9 +272,17 @@ func stripEvent(e *misp.Event, req *restsearch.Request, s misp.AttributeSearch) 
 		return out
 	}
 	e.Attribute = filter(e.Attribute)
+	// distribution also applies to objects (Event::fetchEvent's Object
+	// conditions): an object of another one goes with its attributes.
+	objects := e.Object[:0]
 	for _, o := range e.Object {
+		if len(s.Distributions) > 0 && !contains(s.Distributions, o.Distribution) {
+			continue
+		}
 		o.Attribute = filter(o.Attribute)
+		objects = append(objects, o)
 	}
+	e.Object = objects
 	if !req.IncludeAllTags {
 		hideNonExportable(e)
 	}
