@@ -60,10 +60,10 @@ func contents(e *misp.Event) map[string]string {
 	return out
 }
 
-// exportable returns e without what Razmena's STIX export leaves out
-// today: an object with a to_ids attribute is written as one indicator
-// whose pattern holds only its to_ids attributes (misp-stix also writes
-// the whole object as observed data beside the indicator).
+// exportable returns e as Razmena's STIX export represents it: an object
+// with a to_ids attribute is written as one indicator whose pattern holds
+// all its attributes, which therefore come back with to_ids (misp-stix
+// also writes the whole object as observed data beside the indicator).
 func exportable(e *misp.Event) *misp.Event {
 	for _, o := range e.Object {
 		ids := false
@@ -73,13 +73,11 @@ func exportable(e *misp.Event) *misp.Event {
 		if !ids {
 			continue
 		}
-		kept := o.Attribute[:0]
+		// The object is one indicator: every attribute of it comes
+		// back as part of the pattern, so with to_ids.
 		for _, a := range o.Attribute {
-			if a.ToIDS {
-				kept = append(kept, a)
-			}
+			a.ToIDS = true
 		}
-		o.Attribute = kept
 	}
 	return e
 }

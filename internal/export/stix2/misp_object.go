@@ -103,18 +103,17 @@ func relation(a *misp.Attribute) string {
 }
 
 // objectParts collects, while a mapping walks an object's attributes,
-// the comparisons of to_ids attributes and the relations it leaves to
-// x_misp_ properties.
+// their comparisons and the relations it leaves to x_misp_ properties.
 type objectParts struct {
 	cmps   []string
 	custom object // x_misp_<relation>: string, or []string when repeated
 }
 
-// match records the comparison of a when it is to_ids.
-func (p *objectParts) match(a *misp.Attribute, cmp string) {
-	if a.ToIDS {
-		p.cmps = append(p.cmps, cmp)
-	}
+// match records the comparison of a. As misp-stix does, an object with
+// any to_ids attribute becomes one indicator whose pattern holds every
+// attribute of the object, so that nothing of the object is lost.
+func (p *objectParts) match(_ *misp.Attribute, cmp string) {
+	p.cmps = append(p.cmps, cmp)
 }
 
 // leftover records a relation the mapping does not know, on the SCO whose
