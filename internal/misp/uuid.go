@@ -2,6 +2,7 @@ package misp
 
 import (
 	"crypto/rand"
+	"crypto/sha1"
 	"encoding/hex"
 	"strings"
 )
@@ -12,7 +13,25 @@ func NewUUID() string {
 	if _, err := rand.Read(b[:]); err != nil {
 		panic("crypto/rand failed: " + err.Error()) // never happens on supported platforms
 	}
-	b[6] = (b[6] & 0x0f) | 0x40
+	return formatUUID(b, 4)
+}
+
+// UUIDv5 returns the RFC 4122 version 5 (SHA-1, name-based) UUID of name
+// in namespace, in lower case: STIX SCO identifiers, and the identifiers
+// misp-stix derives.
+func UUIDv5(namespace [16]byte, name string) string {
+	h := sha1.New()
+	h.Write(namespace[:])
+	h.Write([]byte(name))
+	var b [16]byte
+	copy(b[:], h.Sum(nil))
+	return formatUUID(b, 5)
+}
+
+// formatUUID sets the version and the RFC 4122 variant of b and writes it
+// in the 8-4-4-4-12 form.
+func formatUUID(b [16]byte, version byte) string {
+	b[6] = (b[6] & 0x0f) | version<<4
 	b[8] = (b[8] & 0x3f) | 0x80
 	var out [36]byte
 	hex.Encode(out[0:8], b[0:4])

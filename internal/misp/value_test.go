@@ -589,3 +589,15 @@ func ExampleNormalizeValue() {
 	// 2001:db8::1|443 <nil>
 	// Checksum has an invalid length or format (expected: 32 hexadecimal characters). Please double check the value or select type "other".
 }
+
+func TestUUIDv5(t *testing.T) {
+	// RFC 4122 appendix B's DNS namespace; Python's
+	// uuid.uuid5(uuid.NAMESPACE_DNS, "python.org").
+	dns := [16]byte{0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
+	if got, want := UUIDv5(dns, "python.org"), "886313e1-3b8a-5372-9b90-0c9aee199e5d"; got != want {
+		t.Errorf("UUIDv5(DNS, python.org) = %s, want %s", got, want)
+	}
+	if u := NewUUID(); !IsUUID(u) || u[14] != '4' || !strings.ContainsRune("89ab", rune(u[19])) {
+		t.Errorf("NewUUID() = %s, want a version 4, RFC 4122 variant UUID", u)
+	}
+}

@@ -2,8 +2,6 @@ package stiximport
 
 import (
 	"bytes"
-	"crypto/sha1"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -572,25 +570,7 @@ func confidenceTag(v int64) string {
 var uuidNamespace = [16]byte{0x76, 0xbe, 0xed, 0x5f, 0x72, 0x51, 0x45, 0x7e, 0x8c, 0x2b, 0xb4, 0x5f, 0x7b, 0x58, 0x9d, 0x3d}
 
 // uuid5 returns the name-based (SHA-1, version 5) UUID of name.
-func uuid5(name string) string {
-	h := sha1.New()
-	h.Write(uuidNamespace[:])
-	h.Write([]byte(name))
-	sum := h.Sum(nil)
-	sum[6] = (sum[6] & 0x0f) | 0x50
-	sum[8] = (sum[8] & 0x3f) | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], sum[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], sum[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], sum[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], sum[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], sum[10:16])
-	return string(out[:])
-}
+func uuid5(name string) string { return misp.UUIDv5(uuidNamespace, name) }
 
 // claim returns u, or a UUID derived from it when an element of the event
 // already has u (one STIX object giving several elements).

@@ -1,7 +1,6 @@
 package stix2
 
 import (
-	"crypto/sha1"
 	"fmt"
 	"math"
 	"regexp"
@@ -9,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/razmena/razmena/internal/misp"
 )
 
 // scoNamespace is the namespace of deterministic SCO identifiers (STIX
@@ -22,16 +23,7 @@ var scoNamespace = [16]byte{0x00, 0xab, 0xed, 0xb4, 0xaa, 0x42, 0x46, 0x6c, 0x9c
 var razmenaNamespace = [16]byte{0xf8, 0xd6, 0xe3, 0xa4, 0x5c, 0x2b, 0x4e, 0x1f, 0x9a, 0x7d, 0x3b, 0x6c, 0x0e, 0x2d, 0x1f, 0x48}
 
 // uuid5 returns the RFC 4122 version 5 UUID of name in namespace.
-func uuid5(namespace [16]byte, name string) string {
-	h := sha1.New()
-	h.Write(namespace[:])
-	h.Write([]byte(name))
-	var u [16]byte
-	copy(u[:], h.Sum(nil))
-	u[6] = u[6]&0x0f | 0x50
-	u[8] = u[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
-}
+func uuid5(namespace [16]byte, name string) string { return misp.UUIDv5(namespace, name) }
 
 // stixUUID matches the UUID part the STIX schemas accept in identifiers:
 // versions 1 to 5, RFC 4122 variant.
