@@ -183,47 +183,69 @@ func (r *run) pages(ctx context.Context) error {
 	types := []string{"ip-dst", "ip-src", "domain"}
 	for _, u := range r.users() {
 		p := Page{User: u.name, Types: types, MinTimestamp: min, MaxTimestamp: max, PageSize: pageSize}
-		after := int64(0)
-		var full, rawFull []time.Duration
-		for i := 1; i <= maxPages; i++ {
+		err := r.walkPages(ctx, &p, func(_ int, after int64) (int, func() (int64, error), error) {
 			s := misp.AttributeSearch{Types: misp.StringFilter{Any: types}, MinTimestamp: min, MaxTimestamp: max, AfterID: after, Limit: pageSize}
-			t := time.Now()
 			attrs, err := r.db.SearchAttributes(ctx, u.actor, s)
-			if err != nil {
-				return err
+			if err != nil || len(attrs) == 0 {
+				return 0, nil, err
 			}
-			dd := time.Since(t)
-			t = time.Now()
-			n, err := r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE a.type IN (?, ?, ?) AND a.timestamp >= ? AND a.timestamp <= ? AND a.deleted = FALSE AND a.id > ? ORDER BY a.id LIMIT ?",
-				types[0], types[1], types[2], min, max, after, pageSize)
-			if err != nil {
-				return err
-			}
-			rdd := time.Since(t)
-			d, rd := ms(dd), ms(rdd)
-			if i == 1 {
-				p.FirstRows, p.FirstMS, p.RawFirstMS = len(attrs), d, rd
-			}
-			if len(attrs) == 0 {
-				break
-			}
-			// The deep page is the last full one, or the last with rows
-			// when there is no full page beyond the first.
-			if len(attrs) == pageSize || p.DeepRows < pageSize || i == 1 {
-				p.DeepPage, p.DeepRows, p.DeepMS, p.RawDeepMS, p.RawDeepRows = i, len(attrs), d, rd, n
-			}
-			if len(attrs) < pageSize {
-				break
-			}
-			full, rawFull = append(full, dd), append(rawFull, rdd)
-			after = int64(attrs[len(attrs)-1].ID)
-		}
-		if len(full) > 0 {
-			p.FullPages, p.MedianMS, p.RawMedianMS = len(full), ms(median(full)), ms(median(rawFull))
+			return len(attrs), func() (int64, error) { return int64(attrs[len(attrs)-1].ID), nil }, nil
+		})
+		if err != nil {
+			return err
 		}
 		r.rep.Pages = append(r.rep.Pages, p)
 	}
 	return r.searchPages(ctx, types, min, max)
+}
+
+// walkPages fills p by reading pages with fetch (page number, keyset
+// cursor → rows, and a function giving the id of the last row, called
+// outside the timing) and, after each, the raw keyset SELECT of the same
+// filter: the first page, the deepest full page reached within maxPages,
+// and the median of the full pages.
+func (r *run) walkPages(ctx context.Context, p *Page, fetch func(page int, after int64) (int, func() (int64, error), error)) error {
+	types := p.Types
+	after := int64(0)
+	var full, rawFull []time.Duration
+	for i := 1; i <= maxPages; i++ {
+		t := time.Now()
+		rows, last, err := fetch(i, after)
+		if err != nil {
+			return err
+		}
+		dd := time.Since(t)
+		t = time.Now()
+		n, err := r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE a.type IN (?, ?, ?) AND a.timestamp >= ? AND a.timestamp <= ? AND a.deleted = FALSE AND a.id > ? ORDER BY a.id LIMIT ?",
+			types[0], types[1], types[2], p.MinTimestamp, p.MaxTimestamp, after, pageSize)
+		if err != nil {
+			return err
+		}
+		rdd := time.Since(t)
+		d, rd := ms(dd), ms(rdd)
+		if i == 1 {
+			p.FirstRows, p.FirstMS, p.RawFirstMS = rows, d, rd
+		}
+		if rows == 0 {
+			break
+		}
+		// The deep page is the last full one, or the last with rows
+		// when there is no full page beyond the first.
+		if rows == pageSize || p.DeepRows < pageSize || i == 1 {
+			p.DeepPage, p.DeepRows, p.DeepMS, p.RawDeepMS, p.RawDeepRows = i, rows, d, rd, n
+		}
+		if rows < pageSize {
+			break
+		}
+		full, rawFull = append(full, dd), append(rawFull, rdd)
+		if after, err = last(); err != nil {
+			return err
+		}
+	}
+	if len(full) > 0 {
+		p.FullPages, p.MedianMS, p.RawMedianMS = len(full), ms(median(full)), ms(median(rawFull))
+	}
+	return nil
 }
 
 // eventView measures FindEventByID of the largest event for each user

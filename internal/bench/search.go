@@ -48,67 +48,41 @@ func (r *run) restSearch(ctx context.Context, path string, body any, read func(i
 
 // searchPages measures the 20,000-attribute page of pages() through
 // attributes/restSearch over HTTP (json, limit and page), as the normal
-// user: request to last byte, including the answer's count and JSON.
-// The baseline is the raw keyset SELECT of the same rows.
+// user: request to last byte, including the answer's JSON. The baseline
+// is the raw keyset SELECT of the same rows.
 func (r *run) searchPages(ctx context.Context, types []string, min, max int64) error {
 	p := Page{User: "org user, attributes/restSearch over HTTP", Types: types, MinTimestamp: min, MaxTimestamp: max, PageSize: pageSize}
-	after := int64(0)
-	var full, rawFull []time.Duration
-	for i := 1; i <= maxPages; i++ {
-		body := map[string]any{"returnFormat": "json", "type": types, "timestamp": []int64{min, max}, "limit": pageSize, "page": i}
-		var ids struct {
-			Response struct {
-				Attribute []struct {
-					ID json.Number `json:"id"`
-				}
-			} `json:"response"`
-		}
-		var raw bytes.Buffer
-		t := time.Now()
+	var raw bytes.Buffer
+	err := r.walkPages(ctx, &p, func(page int, _ int64) (int, func() (int64, error), error) {
+		body := map[string]any{"returnFormat": "json", "type": types, "timestamp": []int64{min, max}, "limit": pageSize, "page": page}
+		raw.Reset()
 		rows, err := r.restSearch(ctx, "/attributes/restSearch", body, func(rd io.Reader) error {
 			_, err := raw.ReadFrom(rd)
 			return err
 		})
-		if err != nil {
-			return err
+		if err != nil || rows == 0 {
+			return 0, nil, err
 		}
-		dd := time.Since(t)
-		if err := json.Unmarshal(raw.Bytes(), &ids); err != nil {
-			return err
-		}
-		if got := len(ids.Response.Attribute); int64(got) != rows {
-			return fmt.Errorf("restSearch page %d: %d attributes, X-Result-Count %d", i, got, rows)
-		}
-		t = time.Now()
-		n, err := r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE a.type IN (?, ?, ?) AND a.timestamp >= ? AND a.timestamp <= ? AND a.deleted = FALSE AND a.id > ? ORDER BY a.id LIMIT ?",
-			types[0], types[1], types[2], min, max, after, pageSize)
-		if err != nil {
-			return err
-		}
-		rdd := time.Since(t)
-		d, rd := ms(dd), ms(rdd)
-		got := int(rows)
-		if i == 1 {
-			p.FirstRows, p.FirstMS, p.RawFirstMS = got, d, rd
-		}
-		if got == 0 {
-			break
-		}
-		if got == pageSize || p.DeepRows < pageSize || i == 1 {
-			p.DeepPage, p.DeepRows, p.DeepMS, p.RawDeepMS, p.RawDeepRows = i, got, d, rd, n
-		}
-		if got < pageSize {
-			break
-		}
-		full, rawFull = append(full, dd), append(rawFull, rdd)
-		last, err := ids.Response.Attribute[got-1].ID.Int64()
-		if err != nil {
-			return err
-		}
-		after = last
-	}
-	if len(full) > 0 {
-		p.FullPages, p.MedianMS, p.RawMedianMS = len(full), ms(median(full)), ms(median(rawFull))
+		// The last id, for the baseline's keyset cursor.
+		return int(rows), func() (int64, error) {
+			var ids struct {
+				Response struct {
+					Attribute []struct {
+						ID json.Number `json:"id"`
+					}
+				} `json:"response"`
+			}
+			if err := json.Unmarshal(raw.Bytes(), &ids); err != nil {
+				return 0, err
+			}
+			if got := len(ids.Response.Attribute); int64(got) != rows {
+				return 0, fmt.Errorf("restSearch page %d: %d attributes, X-Result-Count %d", page, got, rows)
+			}
+			return ids.Response.Attribute[rows-1].ID.Int64()
+		}, nil
+	})
+	if err != nil {
+		return err
 	}
 	r.rep.Pages = append(r.rep.Pages, p)
 	return nil
