@@ -228,3 +228,15 @@ func Golden(t testing.TB, name string, got []byte) {
 		t.Errorf("%s differs from the golden file (run with -update after checking the change):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
+
+// GoldenScopes checks f's answers to the dataset in both scopes against
+// testdata/attributes.golden and testdata/events.golden, with the
+// default options of each scope.
+func GoldenScopes(t *testing.T, f export.Format) {
+	t.Run("attributes", func(t *testing.T) {
+		Golden(t, "attributes", WriteAttributes(t, f, Options(export.ScopeAttributes), Hits()))
+	})
+	t.Run("events", func(t *testing.T) {
+		Golden(t, "events", WriteEvents(t, f, Options(export.ScopeEvents), Events()))
+	})
+}

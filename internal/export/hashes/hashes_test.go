@@ -9,16 +9,7 @@ import (
 	"github.com/razmena/razmena/internal/misp"
 )
 
-func TestGolden(t *testing.T) {
-	t.Run("attributes", func(t *testing.T) {
-		got := exporttest.WriteAttributes(t, Format, exporttest.Options(export.ScopeAttributes), exporttest.Hits())
-		exporttest.Golden(t, "attributes", got)
-	})
-	t.Run("events", func(t *testing.T) {
-		got := exporttest.WriteEvents(t, Format, exporttest.Options(export.ScopeEvents), exporttest.Events())
-		exporttest.Golden(t, "events", got)
-	})
-}
+func TestGolden(t *testing.T) { exporttest.GoldenScopes(t, Format) }
 
 func hit(typ, value string) misp.AttributeHit {
 	return misp.AttributeHit{Attribute: &misp.Attribute{Type: typ, Value: value}, Event: &misp.Event{ID: 1}}

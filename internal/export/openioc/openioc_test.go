@@ -26,16 +26,7 @@ func fixed() export.Format {
 	return f
 }
 
-func TestGolden(t *testing.T) {
-	t.Run("attributes", func(t *testing.T) {
-		got := exporttest.WriteAttributes(t, fixed(), exporttest.Options(export.ScopeAttributes), exporttest.Hits())
-		exporttest.Golden(t, "attributes", got)
-	})
-	t.Run("events", func(t *testing.T) {
-		got := exporttest.WriteEvents(t, fixed(), exporttest.Options(export.ScopeEvents), exporttest.Events())
-		exporttest.Golden(t, "events", got)
-	})
-}
+func TestGolden(t *testing.T) { exporttest.GoldenScopes(t, fixed()) }
 
 // TestWellFormed parses the answer of the real Format and checks its ids.
 func TestWellFormed(t *testing.T) {

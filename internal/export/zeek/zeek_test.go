@@ -11,16 +11,7 @@ import (
 	"github.com/razmena/razmena/internal/misp"
 )
 
-func TestGolden(t *testing.T) {
-	t.Run("attributes", func(t *testing.T) {
-		got := exporttest.WriteAttributes(t, Format, exporttest.Options(export.ScopeAttributes), exporttest.Hits())
-		exporttest.Golden(t, "attributes", got)
-	})
-	t.Run("events", func(t *testing.T) {
-		got := exporttest.WriteEvents(t, Format, exporttest.Options(export.ScopeEvents), exporttest.Events())
-		exporttest.Golden(t, "events", got)
-	})
-}
+func TestGolden(t *testing.T) { exporttest.GoldenScopes(t, Format) }
 
 const head = "#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.url\tmeta.do_notice\tmeta.if_in\n"
 
