@@ -31,6 +31,7 @@ type writer struct {
 	o          export.Options
 	head, tail string
 	n          int
+	buf        []byte // scratch of Write
 }
 
 func (w *writer) element(v any) error {
@@ -45,9 +46,27 @@ func (w *writer) element(v any) error {
 	return mispjson.Write(w.w, v, false)
 }
 
+// Write appends the attribute with mispjson.AppendSearchAttribute, the
+// byte-identical fast form of SearchAttribute, followed by a newline as
+// the encoder of element writes.
 func (w *writer) Write(h misp.AttributeHit) error {
-	return w.element(mispjson.SearchAttribute(h, mispjson.SearchOptions{
-		EventTags: w.o.IncludeEventTags, EventUUID: w.o.IncludeEventUUID, Context: w.o.IncludeContext}))
+	var err error
+	w.buf, err = mispjson.AppendSearchAttribute(w.buf[:0], h, mispjson.SearchOptions{
+		EventTags: w.o.IncludeEventTags, EventUUID: w.o.IncludeEventUUID, Context: w.o.IncludeContext})
+	if err != nil {
+		return err
+	}
+	sep := ","
+	if w.n == 0 {
+		sep = w.head
+	}
+	w.n++
+	if _, err := w.w.WriteString(sep); err != nil {
+		return err
+	}
+	w.buf = append(w.buf, '\n')
+	_, err = w.w.Write(w.buf)
+	return err
 }
 
 func (w *writer) WriteEvent(e *misp.Event) error { return w.element(mispjson.EventView(e)) }
