@@ -63,6 +63,8 @@ type API struct {
 	ad  *httpserver.Adapter
 	log *slog.Logger
 	cfg Config
+	// cursors remembers where recent restSearch pages ended.
+	cursors *pageCursors
 }
 
 // New returns the API over stores, using adapter to authenticate requests
@@ -72,7 +74,7 @@ func New(st Stores, ad *httpserver.Adapter, cfg Config) *API {
 		cfg.Now = time.Now
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &API{st: st, ad: ad, log: ad.Log, cfg: cfg}
+	return &API{st: st, ad: ad, log: ad.Log, cfg: cfg, cursors: newPageCursors(maxPageCursors)}
 }
 
 // Register adds every API route to mux.

@@ -61,7 +61,11 @@ func (a *API) searchHandler(scope string) httpserver.ActorHandlerFunc {
 		if err != nil {
 			return err
 		}
-		return a.writeSearch(w, r, actor, req, f, s, empty)
+		key := searchKey(actor, req, s)
+		if after, ok := a.cursors.get(key, req.Page-1); ok {
+			s.AfterID, s.Offset = after, 0
+		}
+		return a.writeSearch(w, r, actor, req, f, s, empty, key)
 	}
 }
 
@@ -69,7 +73,7 @@ func (a *API) searchHandler(scope string) httpserver.ActorHandlerFunc {
 // an answer that fits in answerBuffer is held back and counted as it is
 // written; a larger one is counted by the store (bounded by the page when
 // there is a limit) when the buffer fills, and then streams through.
-func (a *API) writeSearch(w http.ResponseWriter, r *http.Request, actor *misp.Actor, req *restsearch.Request, f export.Format, s misp.AttributeSearch, empty bool) error {
+func (a *API) writeSearch(w http.ResponseWriter, r *http.Request, actor *misp.Actor, req *restsearch.Request, f export.Format, s misp.AttributeSearch, empty bool, key string) error {
 	ctx := r.Context()
 	o := export.Options{
 		Scope: req.Scope, Headerless: req.Headerless, RequestedAttributes: req.RequestedAttributes,
@@ -89,15 +93,18 @@ func (a *API) writeSearch(w http.ResponseWriter, r *http.Request, actor *misp.Ac
 		}
 		return a.st.Search.CountAttributes(ctx, actor, s)
 	}}
-	var n int64
+	var n, last int64
 	var err error
 	if req.Scope == export.ScopeEvents {
-		n, err = a.streamEvents(ctx, actor, req, f, o, s, empty, out)
+		n, last, err = a.streamEvents(ctx, actor, req, f, o, s, empty, out)
 	} else {
-		n, err = a.streamAttributes(ctx, actor, req, f, o, s, empty, out)
+		n, last, err = a.streamAttributes(ctx, actor, req, f, o, s, empty, out)
 	}
 	if err == nil {
 		err = out.finish(n)
+	}
+	if err == nil && req.Limit > 0 && n == int64(req.Limit) {
+		a.cursors.put(key, max(req.Page, 1), last)
 	}
 	if err != nil && out.sent {
 		// The status line is gone: cut the answer short (a client sees a
@@ -161,10 +168,9 @@ func (h *heldWriter) flush(n int64) error {
 }
 
 // streamAttributes writes the attributes scope and returns the number of
-// attributes written.
-func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *restsearch.Request, f export.Format, o export.Options, s misp.AttributeSearch, empty bool, out io.Writer) (int64, error) {
+// attributes written and the id of the last one.
+func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *restsearch.Request, f export.Format, o export.Options, s misp.AttributeSearch, empty bool, out io.Writer) (n, last int64, err error) {
 	aw := f.Attributes(out, o)
-	var n int64
 	if !empty {
 		so := misp.StreamOptions{EventTags: req.IncludeEventTags || req.IncludeContext}
 		keepAll := req.IncludeAllTags
@@ -175,23 +181,22 @@ func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *rest
 					h.Event.Tag = exportableTags(h.Event.Tag)
 				}
 			}
-			n++
+			n, last = n+1, int64(h.Attribute.ID)
 			return aw.Write(h)
 		})
 		if err != nil {
-			return n, err
+			return n, last, err
 		}
 	}
-	return n, aw.Close()
+	return n, last, aw.Close()
 }
 
 // eventChunk is how many event ids an events-scope search reads at once.
 const eventChunk = 500
 
 // streamEvents writes the events scope and returns the number of events
-// written.
-func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsearch.Request, f export.Format, o export.Options, s misp.AttributeSearch, empty bool, out io.Writer) (int64, error) {
-	var n int64
+// written and the id of the last event selected.
+func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsearch.Request, f export.Format, o export.Options, s misp.AttributeSearch, empty bool, out io.Writer) (n, last int64, err error) {
 	var ew export.EventWriter
 	if f.Events != nil {
 		ew = f.Events(out, o)
@@ -208,23 +213,24 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 		}
 		ids, err := a.st.Search.SearchEventIDs(ctx, actor, page)
 		if err != nil {
-			return n, err
+			return n, last, err
 		}
 		for _, id := range ids {
+			last = id
 			e, err := a.st.Events.FindEventByID(ctx, actor, id, opts)
 			if errors.Is(err, misp.ErrNotFound) {
 				continue // deleted since the ids were read
 			}
 			if err != nil {
-				return n, fmt.Errorf("load event %d: %w", id, err)
+				return n, last, fmt.Errorf("load event %d: %w", id, err)
 			}
 			if err := a.attachSharingGroups(ctx, actor, e); err != nil {
-				return n, err
+				return n, last, err
 			}
 			stripEvent(e, req, s)
 			n++
 			if err := ew.WriteEvent(e); err != nil {
-				return n, err
+				return n, last, err
 			}
 		}
 		if len(ids) < page.Limit {
@@ -237,7 +243,7 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 		}
 		s.AfterID, s.Offset = ids[len(ids)-1], 0
 	}
-	return n, ew.Close()
+	return n, last, ew.Close()
 }
 
 // stripEvent applies to a returned event the filters that events-scope

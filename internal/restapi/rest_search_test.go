@@ -310,3 +310,41 @@ func TestRestSearchResultCount(t *testing.T) {
 		}
 	}
 }
+
+// TestRestSearchPageCursors checks that a page following a full page of
+// the same search starts where that page ended (keyset), not after
+// offset rows: deleting an attribute of page 1 does not shift page 2, as
+// it would with OFFSET. Another reader's identical search does not use
+// the first reader's cursors.
+func TestRestSearchPageCursors(t *testing.T) {
+	env := newTestEnv(t)
+	w := newSearchWorld(t, env)
+	page := func(key string, n int) []string {
+		body := env.callObj(t, http.MethodPost, "/attributes/restSearch", key,
+			obj{"eventid": w.shared.ID, "limit": 2, "page": n}, http.StatusOK)
+		return searchValues(t, body)
+	}
+	first := page(env.AUser.Key, 1)
+	if len(first) != 2 {
+		t.Fatalf("page 1 = %v, want 2 attributes", first)
+	}
+	// A's first-page attribute with the lowest id goes away.
+	if err := env.DB.DeleteAttribute(context.Background(), env.AUser.Actor(), int64(w.shared.Attribute[0].ID), true); err != nil {
+		t.Fatal(err)
+	}
+	second := page(env.AUser.Key, 2)
+	// With OFFSET 2 the third remaining attribute would come first; with
+	// the cursor, page 2 is the third and fourth attributes as stored.
+	want := []string{w.shared.Attribute[2].Value, w.shared.Attribute[3].Value}
+	slices.Sort(want)
+	if d := diffStrings(want, second); d != "" {
+		t.Errorf("page 2 after a deletion on page 1 (-want +got):\n%s", d)
+	}
+	// The admin never read page 1: page 2 is OFFSET 2 of what is left.
+	adminSecond := page(env.Admin.Key, 2)
+	want = []string{w.shared.Attribute[3].Value, w.shared.Attribute[4].Value}
+	slices.Sort(want)
+	if d := diffStrings(want, adminSecond); d != "" {
+		t.Errorf("admin's page 2 (-want +got):\n%s", d)
+	}
+}
