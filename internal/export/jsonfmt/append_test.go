@@ -122,3 +122,41 @@ func BenchmarkSearchAttribute(b *testing.B) {
 		}
 	})
 }
+
+// TestWriteEventView compares the piecewise event encoding with
+// encoding/json's on the dataset and on random events.
+func TestWriteEventView(t *testing.T) {
+	check := func(e *misp.Event) {
+		t.Helper()
+		var want, got bytes.Buffer
+		if err := mispjson.Write(&want, mispjson.EventView(e), false); err != nil {
+			t.Fatal(err)
+		}
+		if err := mispjson.WriteEventView(&got, e); err != nil {
+			t.Fatal(err)
+		}
+		if w := bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got.Bytes(), w) {
+			t.Fatalf("WriteEventView differs from encoding/json:\n got %s\nwant %s", got.Bytes(), w)
+		}
+	}
+	for _, e := range exporttest.Events() {
+		check(e)
+	}
+	check(&misp.Event{Info: "empty"})
+	r := rand.New(rand.NewPCG(7, 7))
+	for range 300 {
+		e := &misp.Event{ID: misp.Int(r.IntN(100)), Info: randomString(r) + `,"Attribute":[]`, UUID: randomString(r),
+			Orgc: &misp.OrgRef{Name: randomString(r)}, Org: &misp.OrgRef{Name: `"Object":[]`}}
+		for range r.IntN(4) {
+			e.Attribute = append(e.Attribute, &misp.Attribute{ID: misp.Int(r.IntN(9)), Value: randomString(r), Comment: randomString(r),
+				Tag: []*misp.AttachedTag{{Name: randomString(r)}}})
+		}
+		for range r.IntN(3) {
+			e.Object = append(e.Object, &misp.Object{Name: randomString(r), Attribute: []*misp.Attribute{{Value: randomString(r)}}})
+		}
+		if r.IntN(2) == 0 {
+			e.Tag = []*misp.AttachedTag{{Name: randomString(r)}}
+		}
+		check(e)
+	}
+}

@@ -69,7 +69,23 @@ func (w *writer) Write(h misp.AttributeHit) error {
 	return err
 }
 
-func (w *writer) WriteEvent(e *misp.Event) error { return w.element(mispjson.EventView(e)) }
+// WriteEvent writes the event with mispjson.WriteEventView, one attribute
+// and one object at a time, so that a large event is never encoded whole
+// in memory, followed by a newline as element writes.
+func (w *writer) WriteEvent(e *misp.Event) error {
+	sep := ","
+	if w.n == 0 {
+		sep = w.head
+	}
+	w.n++
+	if _, err := w.w.WriteString(sep); err != nil {
+		return err
+	}
+	if err := mispjson.WriteEventView(w.w, e); err != nil {
+		return err
+	}
+	return w.w.WriteByte('\n')
+}
 
 func (w *writer) Close() error {
 	if w.n == 0 {
