@@ -81,7 +81,14 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		// Autovacuum analyses changed tables on its own; an explicit
 		// ANALYZE (sampled, seconds at millions of rows) serves bulk loads
 		// that want plans right away.
-		Optimize:       []string{"ANALYZE"},
+		Optimize: []string{"ANALYZE"},
+		// A keyset page stops after LIMIT rows of attributes_pkey, but the
+		// planner costs each events_pkey lookup of a nested loop as a
+		// random read and prefers a hash join of every attribute after
+		// the cursor, sorted: a 5,000-attribute export chunk read the
+		// rest of the table (95 ms at 150,000 attributes and growing, 29
+		// ms with the nested loop; docs/benchmarks.md).
+		KeysetPage:     []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
 		Goose:          goose.DialectPostgres,
 		Migrations:     sub,
 		MigrateOptions: []goose.ProviderOption{goose.WithSessionLocker(locker)},

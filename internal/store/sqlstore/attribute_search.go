@@ -47,6 +47,13 @@ func searchChunk(ctx context.Context, tx *tx, actor *misp.Actor, s misp.Attribut
 	if !s.WithData {
 		cols = strings.Replace(cols, "a.data", "''", 1)
 	}
+	if s.Limit > 0 {
+		for _, stmt := range tx.d.KeysetPage {
+			if _, err := tx.tx.ExecContext(ctx, stmt); err != nil {
+				return nil, tx.d.translate(err)
+			}
+		}
+	}
 	var attrs []*misp.Attribute
 	q := "SELECT " + cols + " FROM attributes a JOIN events e ON e.id = a.event_id WHERE " +
 		strings.Join(where, " AND ") + " ORDER BY a.id" + tail

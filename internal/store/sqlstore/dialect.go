@@ -40,6 +40,11 @@ type Dialect struct {
 	// INSERT … RETURNING: SQLite parses a long statement, and binds each
 	// of its numbered parameters, in time quadratic in their number.
 	RowInserts bool
+	// KeysetPage are statements run in a transaction before it reads a
+	// keyset page (ORDER BY id with a LIMIT, AttributeSearch.Limit): for
+	// a planner that, not knowing the page stops early, would read every
+	// row after the cursor to hash-join and sort it (docs/benchmarks.md).
+	KeysetPage []string
 
 	// Goose is the goose dialect of the migrations.
 	Goose goose.Dialect
