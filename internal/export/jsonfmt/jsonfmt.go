@@ -34,21 +34,21 @@ type writer struct {
 	buf        []byte // scratch of Write
 }
 
-func (w *writer) element(v any) error {
+// next writes what precedes an element: the head before the first, a
+// comma before the others.
+func (w *writer) next() error {
 	sep := ","
 	if w.n == 0 {
 		sep = w.head
 	}
 	w.n++
-	if _, err := w.w.WriteString(sep); err != nil {
-		return err
-	}
-	return mispjson.Write(w.w, v, false)
+	_, err := w.w.WriteString(sep)
+	return err
 }
 
 // Write appends the attribute with mispjson.AppendSearchAttribute, the
 // byte-identical fast form of SearchAttribute, followed by a newline as
-// the encoder of element writes.
+// encoding/json's Encoder writes one.
 func (w *writer) Write(h misp.AttributeHit) error {
 	var err error
 	w.buf, err = mispjson.AppendSearchAttribute(w.buf[:0], h, mispjson.SearchOptions{
@@ -56,12 +56,7 @@ func (w *writer) Write(h misp.AttributeHit) error {
 	if err != nil {
 		return err
 	}
-	sep := ","
-	if w.n == 0 {
-		sep = w.head
-	}
-	w.n++
-	if _, err := w.w.WriteString(sep); err != nil {
+	if err := w.next(); err != nil {
 		return err
 	}
 	w.buf = append(w.buf, '\n')
@@ -71,14 +66,9 @@ func (w *writer) Write(h misp.AttributeHit) error {
 
 // WriteEvent writes the event with mispjson.WriteEventView, one attribute
 // and one object at a time, so that a large event is never encoded whole
-// in memory, followed by a newline as element writes.
+// in memory, followed by a newline as encoding/json's Encoder writes one.
 func (w *writer) WriteEvent(e *misp.Event) error {
-	sep := ","
-	if w.n == 0 {
-		sep = w.head
-	}
-	w.n++
-	if _, err := w.w.WriteString(sep); err != nil {
+	if err := w.next(); err != nil {
 		return err
 	}
 	if err := mispjson.WriteEventView(w.w, e); err != nil {
