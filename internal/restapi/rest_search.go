@@ -129,16 +129,32 @@ type heldWriter struct {
 	w     http.ResponseWriter
 	limit int
 	count func() (int64, error)
-	buf   []byte
-	sent  bool
+	// held is the answer so far, in blocks of heldBlock bytes: appending
+	// to one growing slice would copy the held bytes again at every
+	// doubling.
+	held [][]byte
+	size int
+	sent bool
 }
+
+// heldBlock is the size of the blocks an answer is held in.
+const heldBlock = 256 << 10
 
 func (h *heldWriter) Write(p []byte) (int, error) {
 	if h.sent {
 		return h.w.Write(p)
 	}
-	if len(h.buf)+len(p) <= h.limit {
-		h.buf = append(h.buf, p...)
+	if h.size+len(p) <= h.limit {
+		h.size += len(p)
+		for rest := p; len(rest) > 0; {
+			if len(h.held) == 0 || len(h.held[len(h.held)-1]) == heldBlock {
+				h.held = append(h.held, make([]byte, 0, heldBlock))
+			}
+			last := &h.held[len(h.held)-1]
+			n := min(len(rest), heldBlock-len(*last))
+			*last = append(*last, rest[:n]...)
+			rest = rest[n:]
+		}
 		return len(p), nil
 	}
 	n, err := h.count()
@@ -162,9 +178,19 @@ func (h *heldWriter) finish(n int64) error {
 func (h *heldWriter) flush(n int64) error {
 	h.w.Header().Set("X-Result-Count", strconv.FormatInt(n, 10))
 	h.sent = true
-	_, err := h.w.Write(h.buf)
-	h.buf = nil
-	return err
+	held := h.held
+	h.held = nil
+	if len(held) == 0 {
+		// An empty answer still sends its status line and headers.
+		_, err := h.w.Write(nil)
+		return err
+	}
+	for _, b := range held {
+		if _, err := h.w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // streamAttributes writes the attributes scope and returns the number of

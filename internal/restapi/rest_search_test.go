@@ -1,8 +1,10 @@
 package restapi
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -346,5 +348,38 @@ func TestRestSearchPageCursors(t *testing.T) {
 	slices.Sort(want)
 	if d := diffStrings(want, adminSecond); d != "" {
 		t.Errorf("admin's page 2 (-want +got):\n%s", d)
+	}
+}
+
+// TestHeldWriter checks that an answer held in blocks comes out whole and
+// in order, with X-Result-Count from the writer when it fits and from
+// count when it overflows.
+func TestHeldWriter(t *testing.T) {
+	var want bytes.Buffer
+	var parts [][]byte
+	for i := range 3000 {
+		p := bytes.Repeat([]byte{byte('a' + i%26)}, 1+i%700) // ~1 MB, across many blocks
+		parts = append(parts, p)
+		want.Write(p)
+	}
+	for _, limit := range []int{16 << 20, want.Len() / 2, 0} {
+		rec := httptest.NewRecorder()
+		h := &heldWriter{w: rec, limit: limit, count: func() (int64, error) { return 42, nil }}
+		for _, p := range parts {
+			if _, err := h.Write(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := h.finish(7); err != nil {
+			t.Fatal(err)
+		}
+		wantCount := "7"
+		if limit < want.Len() {
+			wantCount = "42"
+		}
+		if !bytes.Equal(rec.Body.Bytes(), want.Bytes()) || rec.Header().Get("X-Result-Count") != wantCount {
+			t.Errorf("limit %d: %d bytes (equal %v), X-Result-Count %q; want the %d bytes written, %s",
+				limit, rec.Body.Len(), bytes.Equal(rec.Body.Bytes(), want.Bytes()), rec.Header().Get("X-Result-Count"), want.Len(), wantCount)
+		}
 	}
 }
