@@ -73,9 +73,11 @@ type run struct {
 	// ingests its events; userKey is the normal user's.
 	keys    []string
 	userKey string
-	orgIDs  []int64
-	sgIDs   []int64
-	tagIDs  map[string]int64
+	// adminKey is the site admin's, for the export of everything.
+	adminKey string
+	orgIDs   []int64
+	sgIDs    []int64
+	tagIDs   map[string]int64
 	// eventIDs maps plan index to stored event id, after ingest.
 	eventIDs []int64
 	rep      *Report
@@ -278,6 +280,9 @@ func (r *run) prepare(ctx context.Context) error {
 	if r.admin, err = r.actor(ctx, "admin@bench.test"); err != nil {
 		return err
 	}
+	if r.adminKey, err = r.newKey(ctx, r.admin.User.ID); err != nil {
+		return err
+	}
 	for i := 0; i < r.c.orgs; i++ {
 		o := &misp.Organisation{Name: fmt.Sprintf("Bench org %02d", i), Local: true}
 		if err := r.db.CreateOrg(ctx, o); err != nil {
@@ -335,8 +340,13 @@ func (r *run) newUser(ctx context.Context, o *misp.Organisation, role int64, ema
 	if err := r.db.CreateUser(ctx, u); err != nil {
 		return "", err
 	}
+	return r.newKey(ctx, u.ID)
+}
+
+// newKey creates an API key for the user and returns it.
+func (r *run) newKey(ctx context.Context, userID misp.Int) (string, error) {
 	raw := auth.GenerateKey()
-	k := &misp.AuthKey{UserID: u.ID, Comment: "bench"}
+	k := &misp.AuthKey{UserID: userID, Comment: "bench"}
 	if err := auth.NewAuthKey(k, raw); err != nil {
 		return "", err
 	}

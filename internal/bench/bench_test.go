@@ -103,8 +103,10 @@ func checkReport(t *testing.T, rep *Report) {
 	if len(rep.EventViews) != 2 || rep.EventViews[1].Attributes != rep.Scale.LargestEvent {
 		t.Errorf("EventViews = %+v, want the largest event (%d attributes) in full for the admin", rep.EventViews, rep.Scale.LargestEvent)
 	}
-	if len(rep.Exports) != 3 {
-		t.Errorf("%d exports, want attributes json and csv, events json", len(rep.Exports))
+	if len(rep.Exports) != 4 {
+		t.Errorf("%d exports, want attributes json and csv, events json, and the admin's attributes json", len(rep.Exports))
+	} else if all := rep.Exports[3]; all.Results != int64(rep.Scale.Attributes) || all.Results <= rep.Exports[0].Results {
+		t.Errorf("site admin export: %d attributes, org user %d; want all %d, more than the user's", all.Results, rep.Exports[0].Results, rep.Scale.Attributes)
 	}
 	for _, x := range rep.Exports {
 		if x.Results == 0 || x.Bytes == 0 || x.MBPerSecond <= 0 || x.PeakRSSMB <= 0 || x.RawMBPerSecond <= 0 {
