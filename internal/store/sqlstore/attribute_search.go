@@ -20,6 +20,10 @@ var (
 // chunk's memory stays a few megabytes.
 const streamChunk = 5000
 
+// maxPageChunk is the largest page (AttributeSearch.Limit) a stream reads
+// in one chunk: MISP's customary 20,000-attribute page.
+const maxPageChunk = 20000
+
 // SearchAttributes returns the visible attributes matching s, by id.
 // See misp.AttributeSearchStore.
 func (db *DB) SearchAttributes(ctx context.Context, actor *misp.Actor, s misp.AttributeSearch) ([]*misp.Attribute, error) {
@@ -104,6 +108,12 @@ func (db *DB) StreamAttributes(ctx context.Context, actor *misp.Actor, s misp.At
 	chunk := o.Chunk
 	if chunk <= 0 {
 		chunk = streamChunk
+		// A page up to maxPageChunk is read at once: one transaction and
+		// one context query pair instead of several, for what a client
+		// asked to receive whole anyway.
+		if s.Limit > chunk && s.Limit <= maxPageChunk {
+			chunk = s.Limit
+		}
 	}
 	remaining := s.Limit
 	for {
