@@ -136,32 +136,11 @@ func encode(b *strings.Builder, v any, sorted bool) {
 	case float64:
 		b.WriteString(es6Number(v))
 	case []string:
-		b.WriteByte('[')
-		for i, s := range v {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			canonicalString(b, s)
-		}
-		b.WriteByte(']')
+		encodeArray(b, v, func(s string) { canonicalString(b, s) })
 	case []object:
-		b.WriteByte('[')
-		for i, x := range v {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			encode(b, x, sorted)
-		}
-		b.WriteByte(']')
+		encodeArray(b, v, func(x object) { encode(b, x, sorted) })
 	case []any:
-		b.WriteByte('[')
-		for i, x := range v {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			encode(b, x, sorted)
-		}
-		b.WriteByte(']')
+		encodeArray(b, v, func(x any) { encode(b, x, sorted) })
 	case map[string]any:
 		o := make(object, 0, len(v))
 		for k, x := range v {
@@ -262,4 +241,16 @@ func es6Number(f float64) string {
 		return mant + "e" + sign + strconv.Itoa(n)
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// encodeArray writes a JSON array of vs, each written by elem.
+func encodeArray[T any](b *strings.Builder, vs []T, elem func(T)) {
+	b.WriteByte('[')
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		elem(v)
+	}
+	b.WriteByte(']')
 }
