@@ -80,6 +80,9 @@ type Format struct {
 	// Restrictive formats default to to_ids=1 and published=1 unless the
 	// request sets those filters (misp-rest-api §4.5).
 	Restrictive bool
+	// Producer formats name the host organisation (Options.OrgName,
+	// OrgUUID); the API looks it up only for them.
+	Producer bool
 	// Attributes returns a writer for the attributes scope.
 	Attributes func(w io.Writer, o Options) AttributeWriter
 	// Events returns a writer for the events scope; nil means the

@@ -80,8 +80,14 @@ func (a *API) writeSearch(w http.ResponseWriter, r *http.Request, actor *misp.Ac
 		IncludeContext: req.IncludeContext, IncludeEventUUID: req.IncludeEventUUID,
 		IncludeEventTags: req.IncludeEventTags, Params: req.FormatParams, Now: a.now(), BaseURL: a.cfg.BaseURL,
 	}
-	if host, err := a.hostOrg(ctx); err == nil && host != nil {
-		o.OrgName, o.OrgUUID = host.Name, host.UUID
+	if f.Producer {
+		host, err := a.hostOrg(ctx)
+		if err != nil {
+			return fmt.Errorf("host organisation: %w", err)
+		}
+		if host != nil {
+			o.OrgName, o.OrgUUID = host.Name, host.UUID
+		}
 	}
 	h := w.Header()
 	h.Set("Content-Type", f.ContentType)

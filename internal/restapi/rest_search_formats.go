@@ -2,6 +2,7 @@ package restapi
 
 import (
 	"context"
+	"errors"
 
 	"github.com/razmena/razmena/internal/export"
 	"github.com/razmena/razmena/internal/export/csv"
@@ -28,10 +29,15 @@ func registry(fs ...export.Format) map[string]export.Format {
 	return m
 }
 
-// hostOrg returns the host organisation, or nil when none is configured.
+// hostOrg returns the host organisation, or nil when none is configured
+// (or it was deleted).
 func (a *API) hostOrg(ctx context.Context) (*misp.Organisation, error) {
 	if a.cfg.HostOrgID == 0 {
 		return nil, nil
 	}
-	return a.st.Orgs.FindOrgByID(ctx, a.cfg.HostOrgID)
+	o, err := a.st.Orgs.FindOrgByID(ctx, a.cfg.HostOrgID)
+	if errors.Is(err, misp.ErrNotFound) {
+		return nil, nil
+	}
+	return o, err
 }

@@ -24,6 +24,7 @@ import (
 // (OpeniocExport fetches flattened).
 var Format = export.Format{
 	Name:        "openioc",
+	Producer:    true,
 	ContentType: "application/xml; charset=UTF-8",
 	Restrictive: true,
 	Attributes:  func(w io.Writer, o export.Options) export.AttributeWriter { return newWriter(w, o, misp.NewUUID) },

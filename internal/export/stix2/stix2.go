@@ -29,6 +29,7 @@ import (
 // exports attributes without to_ids as observed-data.
 var Format = export.Format{
 	Name:        "stix2",
+	Producer:    true,
 	ContentType: "application/json",
 	Restrictive: false,
 	Attributes: func(w io.Writer, o export.Options) export.AttributeWriter {

@@ -32,6 +32,7 @@ import (
 // object attributes included (MISP fetches flattened).
 var Format = export.Format{
 	Name:        "zeek",
+	Producer:    true,
 	ContentType: "text/plain; charset=UTF-8",
 	Restrictive: true,
 	Attributes:  func(w io.Writer, o export.Options) export.AttributeWriter { return newWriter(w, o) },
