@@ -1,0 +1,262 @@
+package warninglist
+
+import (
+	"cmp"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Hit is one list that a value matched. Matched is what MISP reports as
+// the match: the entry for cidr (canonical prefix), substring and regex
+// lists, the listed parent domain for hostname lists, the value itself for
+// string lists.
+type Hit struct {
+	ListID  int64
+	Name    string
+	Matched string
+}
+
+// Index answers which lists a value is on. It indexes every list given to
+// NewIndex, whatever their Enabled field says: the caller passes the lists
+// it wants checked (MISP checks the enabled ones). An Index is immutable
+// and safe for concurrent use.
+type Index struct {
+	lists []indexedList // sorted by ID then name; a list's number is its position
+
+	typeMask map[string]listSet // attribute type → lists applying to it, "ALL" lists included
+	allMask  listSet            // lists applying to every type ("ALL")
+	anyMask  listSet            // every list, for CheckValue
+	kindMask [numKinds]listSet  // list type → lists of that type
+
+	strings   map[string][]int32
+	hostnames hostnameIndex
+	cidrs     cidrIndex
+	subs      substringIndex
+	regexes   []regexEntry
+}
+
+type indexedList struct {
+	id   int64
+	name string
+}
+
+type kind int
+
+const (
+	kindString kind = iota
+	kindSubstring
+	kindHostname
+	kindCIDR
+	kindRegex
+	numKinds
+)
+
+var kinds = map[string]kind{
+	TypeString:    kindString,
+	TypeSubstring: kindSubstring,
+	TypeHostname:  kindHostname,
+	TypeCIDR:      kindCIDR,
+	TypeRegex:     kindRegex,
+}
+
+type regexEntry struct {
+	list  int32
+	entry string
+	re    *regexp.Regexp
+}
+
+// NewIndex builds an index over lists (nil elements and lists of an unknown
+// type are ignored). Entries that Parse would have skipped are ignored.
+func NewIndex(lists []*List) *Index {
+	sorted := make([]*List, 0, len(lists))
+	for _, l := range lists {
+		if l == nil {
+			continue
+		}
+		if _, ok := kinds[l.Type]; ok {
+			sorted = append(sorted, l)
+		}
+	}
+	slices.SortStableFunc(sorted, func(a, b *List) int {
+		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Name, b.Name))
+	})
+
+	n := len(sorted)
+	ix := &Index{
+		lists:    make([]indexedList, n),
+		typeMask: make(map[string]listSet),
+		allMask:  newListSet(n),
+		anyMask:  newListSet(n),
+		strings:  make(map[string][]int32),
+	}
+	for k := range ix.kindMask {
+		ix.kindMask[k] = newListSet(n)
+	}
+	hb := newHostnameBuilder()
+	cb := newCIDRBuilder()
+	sb := newSubstringBuilder()
+	for i, l := range sorted {
+		num := int32(i)
+		ix.lists[i] = indexedList{id: l.ID, name: l.Name}
+		ix.anyMask.add(i)
+		k := kinds[l.Type]
+		ix.kindMask[k].add(i)
+		ix.addTypes(i, l.MatchingAttributes)
+		for pos, e := range l.Entries {
+			e = strings.TrimSpace(e)
+			if e == "" {
+				continue
+			}
+			switch k {
+			case kindString:
+				ix.strings[e] = appendList(ix.strings[e], num)
+			case kindHostname:
+				hb.add(e, num)
+			case kindCIDR:
+				cb.add(e, num)
+			case kindSubstring:
+				sb.add(e, num, int32(pos))
+			case kindRegex:
+				if re, err := compilePHPRegex(e); err == nil {
+					ix.regexes = append(ix.regexes, regexEntry{list: num, entry: e, re: re})
+				}
+			}
+		}
+	}
+	for t, m := range ix.typeMask {
+		ix.typeMask[t] = m.union(ix.allMask)
+	}
+	ix.hostnames = hb.build()
+	ix.cidrs = cb.build()
+	ix.subs = sb.build()
+	return ix
+}
+
+// addTypes records which attribute types list i applies to. MISP stores
+// "ALL" for a list without matching attributes.
+func (ix *Index) addTypes(i int, types []string) {
+	if len(types) == 0 {
+		ix.allMask.add(i)
+		return
+	}
+	for _, t := range types {
+		if t == AllTypes {
+			ix.allMask.add(i)
+			continue
+		}
+		m, ok := ix.typeMask[t]
+		if !ok {
+			m = newListSet(len(ix.lists))
+			ix.typeMask[t] = m
+		}
+		m.add(i)
+	}
+}
+
+// Check returns the lists that flag an attribute of type typ with this
+// value: lists whose matching attributes contain typ or "ALL". A composite
+// type (one containing "|", and malware-sample) has its value split at the
+// first "|" and the parts checked in order; each list reports the first
+// part it matched. Whether the attribute should be checked at all (MISP
+// checks only to_ids attributes unless MISP.warning_for_all is set) is the
+// caller's decision. Hits are sorted by list ID then name; nil means none.
+func (ix *Index) Check(typ, value string) []Hit {
+	mask, ok := ix.typeMask[typ]
+	if !ok {
+		mask = ix.allMask
+	}
+	var st matchState
+	if typ == "malware-sample" || strings.Contains(typ, "|") {
+		first, second, found := strings.Cut(value, "|")
+		ix.match(&st, mask, first)
+		if found {
+			ix.match(&st, mask, second)
+		}
+	} else {
+		ix.match(&st, mask, value)
+	}
+	return ix.hits(st)
+}
+
+// CheckValue returns the lists that value is on, whatever their matching
+// attributes, as MISP's warninglists/checkValue does: the value is trimmed
+// and checked whole, never split as a composite.
+func (ix *Index) CheckValue(value string) []Hit {
+	var st matchState
+	ix.match(&st, ix.anyMask, strings.Trim(value, " \t\n\r\x00\x0b"))
+	return ix.hits(st)
+}
+
+// matchState collects the hits of one Check: at most one per list, the
+// first found.
+type matchState struct {
+	found []found
+}
+
+type found struct {
+	list    int32
+	matched string
+}
+
+func (st *matchState) has(list int32) bool {
+	for _, f := range st.found {
+		if f.list == list {
+			return true
+		}
+	}
+	return false
+}
+
+// add records a hit of list unless the list is outside mask or already hit.
+func (st *matchState) add(mask listSet, list int32, matched string) {
+	if mask.has(int(list)) && !st.has(list) {
+		st.found = append(st.found, found{list: list, matched: matched})
+	}
+}
+
+func (ix *Index) match(st *matchState, mask listSet, v string) {
+	if mask.intersects(ix.kindMask[kindString]) {
+		for _, l := range ix.strings[v] {
+			st.add(mask, l, v)
+		}
+	}
+	if mask.intersects(ix.kindMask[kindHostname]) {
+		ix.hostnames.match(st, mask, v)
+	}
+	if mask.intersects(ix.kindMask[kindCIDR]) {
+		ix.cidrs.match(st, mask, v)
+	}
+	if mask.intersects(ix.kindMask[kindSubstring]) {
+		ix.subs.match(st, mask, v)
+	}
+	if mask.intersects(ix.kindMask[kindRegex]) {
+		for _, r := range ix.regexes {
+			if mask.has(int(r.list)) && !st.has(r.list) && r.re.MatchString(v) {
+				st.add(mask, r.list, r.entry)
+			}
+		}
+	}
+}
+
+func (ix *Index) hits(st matchState) []Hit {
+	if len(st.found) == 0 {
+		return nil
+	}
+	slices.SortFunc(st.found, func(a, b found) int { return cmp.Compare(a.list, b.list) })
+	hits := make([]Hit, len(st.found))
+	for i, f := range st.found {
+		l := ix.lists[f.list]
+		hits[i] = Hit{ListID: l.id, Name: l.name, Matched: f.matched}
+	}
+	return hits
+}
+
+// appendList appends list to ls unless it is already its last element
+// (entries of one list are added together, so that removes duplicates).
+func appendList(ls []int32, list int32) []int32 {
+	if len(ls) > 0 && ls[len(ls)-1] == list {
+		return ls
+	}
+	return append(ls, list)
+}
