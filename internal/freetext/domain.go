@@ -27,11 +27,11 @@ import (
 // "mup.gov.rs" are domains, not host names as MISP calls them.
 
 var (
-	domainTypes     = []string{"domain", "filename"}
-	subdomainTypes  = []string{"domain", "hostname", "url", "filename"}
-	hostnameTypes   = []string{"hostname", "domain", "url", "filename"}
-	fileLikeTLDs    = []string{"zip", "mov"}
-	fileExtensions  = []string{"exe", "dll", "scr", "pdf", "doc", "docx", "docm", "xls", "xlsx", "xlsm", "ppt", "pptx", "rtf", "txt", "js", "vbs", "ps1", "bat", "cmd", "hta", "lnk", "iso", "img", "jar", "html", "htm", "jpg", "png", "zip", "rar", "7z", "gz", "tar"}
+	domainTypes    = []string{"domain", "filename"}
+	subdomainTypes = []string{"domain", "hostname", "url", "filename"}
+	hostnameTypes  = []string{"hostname", "domain", "url", "filename"}
+	fileLikeTLDs   = []string{"zip", "mov"}
+	fileExtensions = []string{"exe", "dll", "scr", "pdf", "doc", "docx", "docm", "xls", "xlsx", "xlsm", "ppt", "pptx", "rtf", "txt", "js", "vbs", "ps1", "bat", "cmd", "hta", "lnk", "iso", "img", "jar", "html", "htm", "jpg", "png", "zip", "rar", "7z", "gz", "tar"}
 )
 
 // isTLD reports whether label, in lower-case ASCII (punycode for an
