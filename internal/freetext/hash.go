@@ -22,7 +22,8 @@ var hexHashTypes = map[int]hashKinds{
 }
 
 // hashLabels are the algorithm names that may label a digest, as in
-// "SHA256:<hex>" or "md5=<hex>", with the length they imply.
+// "SHA256:<hex>", with the length they imply. ("md5=<hex>" is split at
+// its '=' before it gets here.)
 var hashLabels = []struct {
 	name string
 	size int
@@ -57,14 +58,14 @@ func resolveHash(raw string) (hit, bool) {
 	return labelledHash(raw)
 }
 
-// labelledHash recognises "<algorithm>:<hex>" and "<algorithm>=<hex>",
-// proposing the named algorithm first. MISP finds nothing in these.
+// labelledHash recognises "<algorithm>:<hex>", proposing the named
+// algorithm first. MISP finds nothing in these.
 func labelledHash(raw string) (hit, bool) {
 	for _, l := range hashLabels {
 		if len(raw) != len(l.name)+1+l.size || !hasPrefixFold(raw, l.name) {
 			continue
 		}
-		if sep := raw[len(l.name)]; sep != ':' && sep != '=' {
+		if raw[len(l.name)] != ':' {
 			continue
 		}
 		digest := raw[len(l.name)+1:]

@@ -15,10 +15,12 @@ var (
 
 // isIP reports whether s is an IPv4 or IPv6 address as PHP's
 // FILTER_VALIDATE_IP accepts it: no zone, no brackets, no prefix, and no
-// leading zeros in IPv4 octets.
+// leading zeros in IPv4 octets. Unlike MISP we leave out the unspecified
+// addresses 0.0.0.0 and "::": the second is a token of program code, and
+// neither is an indicator.
 func isIP(s string) bool {
 	a, err := netip.ParseAddr(s)
-	return err == nil && a.Zone() == ""
+	return err == nil && a.Zone() == "" && !a.IsUnspecified()
 }
 
 // splitPort splits a trailing ":<1–5 digits>" off s. MISP wants 2–5
@@ -58,6 +60,13 @@ func resolveIP(r, host, port string, hasPort bool) (hit, bool) {
 		return hit{types: ipTypes, value: host}, true
 	}
 	return hit{}, false
+}
+
+// isCIDRShaped reports whether s is an address, '/' and digits: a CIDR
+// block if isCIDR agrees, otherwise nothing (not a URL).
+func isCIDRShaped(s string) bool {
+	addr, bits, ok := strings.Cut(s, "/")
+	return ok && isDigits(bits) && isIP(addr)
 }
 
 // isCIDR reports whether s is an address, '/', and a prefix length in

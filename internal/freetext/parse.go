@@ -98,12 +98,15 @@ type state struct {
 	values   map[string]bool
 	tldCache map[string]bool
 	spans    []span
-	out      []Proposal
+	// messageIDs is set while scanning a Message-ID or similar header.
+	messageIDs bool
+	out        []Proposal
 }
 
 // scan offers every candidate in text.
 func (st *state) scan(text string) {
 	lines(text, func(line string) {
+		st.messageIDs = isMessageIDHeader(line)
 		st.spans = appendSpans(st.spans[:0], line)
 		for _, s := range st.spans {
 			if c, ok := spanText(line, s); ok {
@@ -111,6 +114,20 @@ func (st *state) scan(text string) {
 			}
 		}
 	})
+	st.messageIDs = false
+}
+
+// messageIDHeaders are the e-mail headers whose values look like e-mail
+// addresses but are message ids.
+var messageIDHeaders = []string{"message-id:", "in-reply-to:", "references:", "resent-message-id:"}
+
+func isMessageIDHeader(line string) bool {
+	for _, h := range messageIDHeaders {
+		if hasPrefixFold(line, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // candidate resolves one candidate and adds its proposal, unless it
@@ -127,9 +144,19 @@ func (st *state) candidate(c string) {
 	if !mayHoldIndicator(c) || st.p.exclude != nil && st.p.exclude.MatchString(c) {
 		return
 	}
+	if _, value, ok := cutKey(c); ok {
+		// "src=1.2.3.4" in a firewall log, "smtp.mailfrom=evil.com" in
+		// Authentication-Results: MISP finds nothing, or a file name.
+		st.candidate(value)
+		return
+	}
 	h, ok := st.resolve(c)
 	if !ok {
 		return
+	}
+	if st.messageIDs && h.defaultType() == "email-src" {
+		// MISP proposes message ids as sender addresses.
+		h = hit{types: messageIDTypes, value: h.value}
 	}
 	norm, err := misp.NormalizeValue(h.defaultType(), h.value)
 	if err != nil || st.values[norm] {
@@ -137,6 +164,24 @@ func (st *state) candidate(c string) {
 	}
 	st.values[norm] = true
 	st.out = append(st.out, newProposal(h, c))
+}
+
+var messageIDTypes = []string{"email-message-id"}
+
+// cutKey splits "key=value", where key is letters, digits, '.', '-' and
+// '_' and value is not empty. URLs with a query have a '/' or ':' before
+// their '=' and do not split.
+func cutKey(s string) (key, value string, ok bool) {
+	key, value, ok = strings.Cut(s, "=")
+	if !ok || key == "" || value == "" {
+		return "", "", false
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; !isAlnum(c) && c != '.' && c != '-' && c != '_' {
+			return "", "", false
+		}
+	}
+	return key, value, true
 }
 
 // jsonStrings returns the string values in a JSON document, in document

@@ -58,6 +58,10 @@ func (st *state) resolve(raw string) (hit, bool) {
 	if h, ok := resolveIP(r, host, port, hasPort); ok {
 		return h, true
 	}
+	if isCIDRShaped(host) {
+		// "127.0.0.1/99": MISP proposes it as a CIDR block.
+		return hit{}, false
+	}
 	if strings.Contains(host, ".") {
 		// MISP keeps the domain and moves the port to the comment.
 		if h, ok := st.resolveHost(host, comment); ok {

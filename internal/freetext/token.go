@@ -160,9 +160,10 @@ func spanText(line string, s span) (string, bool) {
 }
 
 // trimSet holds what MISP trims from both ends of a candidate ('".,() and
-// white space) and what we trim too: backquotes (Markdown code), '!', '?'
-// and typographic quotation marks, including the Serbian „…“ and »…«.
-const trimSet = "'\".,()`!?\u201c\u201d\u201e\u2018\u2019\u201a\u00ab\u00bb\u2039\u203a"
+// white space) and what we trim too: backquotes and asterisks (Markdown
+// code and bold, and "*.example.com"), '!', '?' and typographic quotation
+// marks, including the Serbian „…“ and »…«.
+const trimSet = "'\".,()`*!?\u201c\u201d\u201e\u2018\u2019\u201a\u00ab\u00bb\u2039\u203a"
 
 func isTrimmed(r rune) bool {
 	return strings.ContainsRune(trimSet, r) || unicode.IsSpace(r)
@@ -170,11 +171,28 @@ func isTrimmed(r rune) bool {
 
 // trim strips trimSet from both ends of s and then, if the whole of what
 // is left is wrapped in square brackets (an e-mail header's
-// "[192.0.2.1]"), the brackets, and trims again.
+// "[192.0.2.1]"), the brackets, and trims again. Unlike MISP it keeps a
+// closing parenthesis that closes one in s, as in
+// "https://en.wikipedia.org/wiki/Foo_(bar)".
 func trim(s string) string {
-	s = strings.TrimFunc(s, isTrimmed)
+	s = trimBalanced(s)
 	if len(s) >= 2 && s[0] == '[' && s[len(s)-1] == ']' && !strings.ContainsAny(s[1:len(s)-1], "[]") {
-		s = strings.TrimFunc(s[1:len(s)-1], isTrimmed)
+		s = trimBalanced(s[1 : len(s)-1])
+	}
+	return s
+}
+
+func trimBalanced(s string) string {
+	s = strings.TrimLeftFunc(s, isTrimmed)
+	for s != "" {
+		r, size := utf8.DecodeLastRuneInString(s)
+		if !isTrimmed(r) {
+			break
+		}
+		if r == ')' && strings.Count(s, "(") >= strings.Count(s, ")") {
+			break
+		}
+		s = s[:len(s)-size]
 	}
 	return s
 }
