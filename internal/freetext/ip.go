@@ -45,11 +45,13 @@ func validPort(p string) bool {
 func resolveIP(r, host, port string, hasPort bool) (hit, bool) {
 	if hasPort {
 		addr := host
-		// MISP takes brackets around IPv6 addresses only.
+		// MISP takes brackets around IPv6 addresses only, and
+		// "ipv6:port" without them as long as the whole is no address.
 		if len(addr) > 2 && addr[0] == '[' && addr[len(addr)-1] == ']' {
 			addr = addr[1 : len(addr)-1]
 		}
-		if isIP(addr) {
+		// "2001:db8:::1" is a typo, not 2001:db8:: and port 1.
+		if isIP(addr) && !strings.Contains(r, ":::") {
 			return hit{types: ipPortTypes, value: addr + "|" + port, comment: "On port " + port}, true
 		}
 	}
