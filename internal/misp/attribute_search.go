@@ -144,10 +144,14 @@ type AttributeSearchStore interface {
 	// A nil actor sees nothing.
 	SearchAttributes(ctx context.Context, actor *Actor, s AttributeSearch) ([]*Attribute, error)
 	// StreamAttributes calls fn for each attribute SearchAttributes would
-	// return, in id order, reading chunk by chunk (each chunk in its own
-	// read transaction, by keyset), so that memory does not grow with the
-	// result. s.Limit caps the total. An error from fn stops the stream
-	// and is returned as is.
+	// return, in id order, reading chunk by chunk (each chunk's
+	// attributes in one read transaction, by keyset, and their tags,
+	// events and objects in a later one, which checks again that actor
+	// may see those events and objects and leaves out the attributes of
+	// any that were deleted or hidden in between), so that memory does
+	// not grow with the result. s.Limit caps the total. fn is called from
+	// the caller's goroutine; an error from it stops the stream and is
+	// returned as is.
 	StreamAttributes(ctx context.Context, actor *Actor, s AttributeSearch, o StreamOptions, fn func(AttributeHit) error) error
 	// CountAttributes returns how many attributes SearchAttributes would
 	// return: with Limit and Offset, the size of that page (counting stops

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/razmena/razmena/internal/misp"
 )
@@ -19,10 +20,6 @@ var (
 // event and object rows, a tag range scan) vanish, small enough that a
 // chunk's memory stays a few megabytes.
 const streamChunk = 5000
-
-// maxPageChunk is the largest page (AttributeSearch.Limit) a stream reads
-// in one chunk: MISP's customary 20,000-attribute page.
-const maxPageChunk = 20000
 
 // SearchAttributes returns the visible attributes matching s, by id.
 // See misp.AttributeSearchStore.
@@ -104,59 +101,134 @@ func boundedCount(q string, a *args, s misp.AttributeSearch) string {
 
 // StreamAttributes feeds fn the search results chunk by chunk. See
 // misp.AttributeSearchStore.
+//
+// The stream is a pipeline of three goroutines, so that a request uses
+// both of a small server's cores: one reads the attributes of chunk k+1
+// while a second reads the tags, events and objects of chunk k (in a
+// read transaction of its own) and the caller's writes chunk k-1. Every
+// transaction ends before what it read is handed on: a slow client holds
+// no snapshot and no connection.
 func (db *DB) StreamAttributes(ctx context.Context, actor *misp.Actor, s misp.AttributeSearch, o misp.StreamOptions, fn func(misp.AttributeHit) error) error {
 	chunk := o.Chunk
 	if chunk <= 0 {
 		chunk = streamChunk
-		// A page up to maxPageChunk is read at once: one transaction and
-		// one context query pair instead of several, for what a client
-		// asked to receive whole anyway.
-		if s.Limit > chunk && s.Limit <= maxPageChunk {
-			chunk = s.Limit
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	attrs := make(chan []*misp.Attribute, 1)
+	hits := make(chan []misp.AttributeHit, 1)
+	var scanErr, contextErr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		defer close(attrs)
+		scanErr = db.scanChunks(ctx, actor, s, chunk, attrs)
+	}()
+	go func() {
+		defer wg.Done()
+		defer close(hits)
+		contextErr = db.contextChunks(ctx, actor, s.NoTags, o.EventTags, attrs, hits)
+	}()
+	var fnErr error
+	for hs := range hits {
+		for _, h := range hs {
+			if fnErr == nil {
+				fnErr = fn(h)
+			}
+		}
+		if fnErr != nil {
+			cancel() // the stages stop at their next send or query
 		}
 	}
+	wg.Wait()
+	switch {
+	case fnErr != nil:
+		return fnErr
+	case scanErr != nil:
+		return fmt.Errorf("stream attributes: %w", scanErr)
+	case contextErr != nil:
+		return fmt.Errorf("stream attributes: %w", contextErr)
+	}
+	return nil
+}
+
+// scanChunks is the first stage of StreamAttributes: it reads the
+// attributes of s, without tags, chunk attributes per read transaction,
+// and sends each chunk to out.
+func (db *DB) scanChunks(ctx context.Context, actor *misp.Actor, s misp.AttributeSearch, chunk int, out chan<- []*misp.Attribute) error {
 	remaining := s.Limit
+	s.NoTags = true
 	for {
 		page := s
 		page.Limit = chunk
 		if remaining > 0 && remaining < chunk {
 			page.Limit = remaining
 		}
-		var hits []misp.AttributeHit
+		var attrs []*misp.Attribute
 		err := db.read(ctx, func(tx *tx) error {
-			attrs, err := searchChunk(ctx, tx, actor, page)
-			if err != nil {
-				return err
-			}
-			hits, err = hitContext(ctx, tx, attrs, o.EventTags)
+			var err error
+			attrs, err = searchChunk(ctx, tx, actor, page)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("stream attributes: %w", err)
+			return err
 		}
-		// The transaction is over before the hits are written: a slow
-		// client holds no snapshot and no connection.
-		for _, h := range hits {
-			if err := fn(h); err != nil {
-				return err
+		if len(attrs) > 0 {
+			select {
+			case out <- attrs:
+			case <-ctx.Done():
+				return ctx.Err()
 			}
 		}
-		if len(hits) < page.Limit {
+		if len(attrs) < page.Limit {
 			return nil
 		}
 		if remaining > 0 {
-			if remaining -= len(hits); remaining == 0 {
+			if remaining -= len(attrs); remaining == 0 {
 				return nil
 			}
 		}
-		s.AfterID = int64(hits[len(hits)-1].Attribute.ID)
+		s.AfterID = int64(attrs[len(attrs)-1].ID)
 		s.Offset = 0
 	}
 }
 
+// contextChunks is the second stage of StreamAttributes: for each chunk
+// from in it reads, in a read transaction of its own, the attributes'
+// tags (unless noTags) and their events and objects, and sends the hits
+// to out.
+func (db *DB) contextChunks(ctx context.Context, actor *misp.Actor, noTags, eventTags bool, in <-chan []*misp.Attribute, out chan<- []misp.AttributeHit) error {
+	for attrs := range in {
+		var hits []misp.AttributeHit
+		err := db.read(ctx, func(tx *tx) error {
+			if !noTags {
+				if err := loadTagsOfAttributes(ctx, tx, attrs); err != nil {
+					return err
+				}
+			}
+			var err error
+			hits, err = hitContext(ctx, tx, actor, attrs, eventTags)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		select {
+		case out <- hits:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
 // hitContext loads the events (with Org and Orgc, and their tags when
-// eventTags) and objects of a chunk of attributes, one query each.
-func hitContext(ctx context.Context, tx *tx, attrs []*misp.Attribute, eventTags bool) ([]misp.AttributeHit, error) {
+// eventTags) and objects of a chunk of attributes, one query each. It
+// reads them in a later transaction than the attributes, so it checks
+// again that actor may see them: an attribute whose event or object has
+// been deleted or hidden from actor since is left out.
+func hitContext(ctx context.Context, tx *tx, actor *misp.Actor, attrs []*misp.Attribute, eventTags bool) ([]misp.AttributeHit, error) {
 	events := map[int64]*misp.Event{}
 	objects := map[int64]*misp.Object{}
 	var eventIDs, objectIDs []int64
@@ -170,10 +242,13 @@ func hitContext(ctx context.Context, tx *tx, attrs []*misp.Attribute, eventTags 
 			objectIDs = append(objectIDs, id)
 		}
 	}
+	clear(events)
+	clear(objects)
 	var list []*misp.Event
 	for _, ids := range chunks(eventIDs, inChunk) {
 		var a args
-		q := "SELECT " + eventCols + " FROM " + eventFrom + " WHERE e.id IN (" + inList(&a, ids) + ")"
+		q := "SELECT " + eventCols + " FROM " + eventFrom + " WHERE e.id IN (" + inList(&a, ids) + ") AND " +
+			tx.eventVisible(&a, "e", actor)
 		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
 			e, err := scanEvent(rows)
 			if err == nil {
@@ -194,7 +269,8 @@ func hitContext(ctx context.Context, tx *tx, attrs []*misp.Attribute, eventTags 
 	}
 	for _, ids := range chunks(objectIDs, inChunk) {
 		var a args
-		q := "SELECT " + objectCols + " FROM objects ob WHERE ob.id IN (" + inList(&a, ids) + ")"
+		q := "SELECT " + objectCols + " FROM objects ob JOIN events e ON e.id = ob.event_id WHERE ob.id IN (" +
+			inList(&a, ids) + ") AND " + tx.objectVisible(&a, "e", "ob", actor)
 		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
 			o, err := scanObject(rows)
 			if err == nil {
@@ -207,11 +283,17 @@ func hitContext(ctx context.Context, tx *tx, attrs []*misp.Attribute, eventTags 
 			return nil, err
 		}
 	}
-	hits := make([]misp.AttributeHit, len(attrs))
-	for i, at := range attrs {
-		hits[i] = misp.AttributeHit{Attribute: at, Event: events[int64(at.EventID)]}
+	hits := make([]misp.AttributeHit, 0, len(attrs))
+	for _, at := range attrs {
+		h := misp.AttributeHit{Attribute: at, Event: events[int64(at.EventID)]}
 		if at.ObjectID != 0 {
-			hits[i].Object = objects[int64(at.ObjectID)]
+			h.Object = objects[int64(at.ObjectID)]
+			if h.Object == nil {
+				continue
+			}
+		}
+		if h.Event != nil {
+			hits = append(hits, h)
 		}
 	}
 	return hits, nil

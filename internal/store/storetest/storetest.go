@@ -137,6 +137,7 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"SearchAttributes", testSearchAttributes},
 		{"SearchAttributePageTags", testSearchAttributePageTags},
 		{"RestSearchFilters", testRestSearchFilters},
+		{"StreamRechecksContext", testStreamRechecksContext},
 		{"Optimize", testOptimize},
 		{"Objects", testObjects},
 		{"ObjectDelete", testObjectDelete},
