@@ -137,11 +137,11 @@ func isMessageIDHeader(line string) bool {
 // "EXAMPLE.COM" and "example.com" are one proposal.
 func (st *state) candidate(c string) {
 	c = trim(c)
-	if c == "" || st.seen[c] {
+	if !mayHoldIndicator(c) || st.seen[c] {
 		return
 	}
 	st.seen[c] = true
-	if !mayHoldIndicator(c) || st.p.exclude != nil && st.p.exclude.MatchString(c) {
+	if st.p.exclude != nil && st.p.exclude.MatchString(c) {
 		return
 	}
 	if _, value, ok := cutKey(c); ok {

@@ -103,12 +103,17 @@ func mayHoldIndicator(s string) bool {
 		return true
 	}
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case '0' <= c && c <= '9':
-			return true
-		case strings.IndexByte(".@:/\\|[({", c) >= 0:
+		if telling[s[i]] {
 			return true
 		}
 	}
 	return false
 }
+
+// telling marks the bytes that mayHoldIndicator looks for.
+var telling = func() (t [256]bool) {
+	for _, c := range "0123456789.@:/\\|[({" {
+		t[c] = true
+	}
+	return t
+}()

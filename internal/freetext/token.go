@@ -146,17 +146,24 @@ func spanText(line string, s span) (string, bool) {
 		}
 		return text, true
 	}
-	var b strings.Builder
+	format := false
 	for _, r := range text {
 		switch {
 		case unicode.Is(unicode.Cf, r):
-			continue
+			format = true
 		case s.quoted && r != ' ' && (r == utf8.RuneError || unicode.In(r, unicode.Cc, unicode.Co, unicode.Cs)):
 			return "", false
 		}
-		b.WriteRune(r)
 	}
-	return b.String(), true
+	if !format {
+		return text, true
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, text), true
 }
 
 // trimSet holds what MISP trims from both ends of a candidate ('".,() and
@@ -166,8 +173,20 @@ func spanText(line string, s span) (string, bool) {
 const trimSet = "'\".,()`*!?\u201c\u201d\u201e\u2018\u2019\u201a\u00ab\u00bb\u2039\u203a"
 
 func isTrimmed(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiTrimmed[r]
+	}
 	return strings.ContainsRune(trimSet, r) || unicode.IsSpace(r)
 }
+
+var asciiTrimmed = func() (t [utf8.RuneSelf]bool) {
+	for _, r := range trimSet + " \t\n\v\f\r" {
+		if r < utf8.RuneSelf {
+			t[r] = true
+		}
+	}
+	return t
+}()
 
 // trim strips trimSet from both ends of s and then, if the whole of what
 // is left is wrapped in square brackets (an e-mail header's
