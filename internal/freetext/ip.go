@@ -45,8 +45,9 @@ func validPort(p string) bool {
 func resolveIP(r, host, port string, hasPort bool) (hit, bool) {
 	if hasPort {
 		addr := host
-		// MISP takes brackets around IPv6 addresses only, and
-		// "ipv6:port" without them as long as the whole is no address.
+		// Brackets may wrap an IPv4 address too (MISP wants IPv6).
+		// Like MISP we take "ipv6:port" without brackets when the
+		// whole is no address.
 		if len(addr) > 2 && addr[0] == '[' && addr[len(addr)-1] == ']' {
 			addr = addr[1 : len(addr)-1]
 		}

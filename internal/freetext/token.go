@@ -168,9 +168,9 @@ func spanText(line string, s span) (string, bool) {
 
 // trimSet holds what MISP trims from both ends of a candidate ('".,() and
 // white space) and what we trim too: backquotes and asterisks (Markdown
-// code and bold, and "*.example.com"), '!', '?' and typographic quotation
-// marks, including the Serbian „…“ and »…«.
-const trimSet = "'\".,()`*!?\u201c\u201d\u201e\u2018\u2019\u201a\u00ab\u00bb\u2039\u203a"
+// code and bold, and "*.example.com"), '!', '?', the ellipsis and
+// typographic quotation marks, including the Serbian „…“ and »…«.
+const trimSet = "'\".,()`*!?\u2026\u201c\u201d\u201e\u2018\u2019\u201a\u00ab\u00bb\u2039\u203a"
 
 func isTrimmed(r rune) bool {
 	if r < utf8.RuneSelf {
@@ -192,9 +192,13 @@ var asciiTrimmed = func() (t [utf8.RuneSelf]bool) {
 // is left is wrapped in square brackets (an e-mail header's
 // "[192.0.2.1]"), the brackets, and trims again. Unlike MISP it keeps a
 // closing parenthesis that closes one in s, as in
-// "https://en.wikipedia.org/wiki/Foo_(bar)".
+// "https://en.wikipedia.org/wiki/Foo_(bar)", and drops a colon ending a
+// sentence ("contacted 192.0.2.1:") unless it ends an IPv6 "::".
 func trim(s string) string {
 	s = trimBalanced(s)
+	if len(s) >= 2 && s[len(s)-1] == ':' && s[len(s)-2] != ':' {
+		s = trimBalanced(s[:len(s)-1])
+	}
 	if len(s) >= 2 && s[0] == '[' && s[len(s)-1] == ']' && !strings.ContainsAny(s[1:len(s)-1], "[]") {
 		s = trimBalanced(s[1 : len(s)-1])
 	}
