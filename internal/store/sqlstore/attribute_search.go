@@ -412,7 +412,7 @@ func hasAttributeFilters(s misp.AttributeSearch) bool {
 // searchWhere is the condition on attributes a joined with events e of
 // SearchAttributes: visibility, deletion, and every filter of s.
 func (t *tx) searchWhere(a *args, actor *misp.Actor, s misp.AttributeSearch, withEvent bool) []string {
-	where := []string{elementDeleted(a, "e", "a.deleted", s.Deleted, actor), t.attributeVisible(a, "e", "a", actor)}
+	where := []string{elementDeleted(a, "e", "a.deleted", s.Deleted, actor), t.attributeScanVisible(a, "e", "a", actor)}
 	where = append(where, attributeSearchFilters(a, s)...)
 	if withEvent {
 		where = append(where, eventSearchFilters(a, s)...)
