@@ -34,6 +34,11 @@ type Stores struct {
 	SharingGroups misp.SharingGroupStore
 	// Search serves restSearch.
 	Search SearchStore
+	// The knowledge libraries (issue 6).
+	Taxonomies      misp.TaxonomyStore
+	Galaxies        misp.GalaxyStore
+	ObjectTemplates misp.ObjectTemplateStore
+	Warninglists    misp.WarninglistStore
 }
 
 // SearchStore finds attributes and events for restSearch.
@@ -89,6 +94,10 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerRoles(mux)
 	a.registerAuthKeys(mux)
 	a.registerLogs(mux)
+	a.registerTaxonomies(mux)
+	a.registerGalaxies(mux)
+	a.registerObjectTemplates(mux)
+	a.registerWarninglists(mux)
 	a.registerSharingGroups(mux)
 	a.registerRestSearch(mux)
 }

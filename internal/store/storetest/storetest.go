@@ -31,6 +31,10 @@ type Store interface {
 	misp.SharingGroupStore
 	misp.AttributeSearchStore
 	misp.EventSearchStore
+	misp.TaxonomyStore
+	misp.GalaxyStore
+	misp.ObjectTemplateStore
+	misp.WarninglistStore
 	Optimizer
 }
 
@@ -59,6 +63,11 @@ type Stores struct {
 	AttributeSearch misp.AttributeSearchStore
 	// EventSearch selects events for events/restSearch.
 	EventSearch misp.EventSearchStore
+	// The knowledge libraries.
+	Taxonomies      misp.TaxonomyStore
+	Galaxies        misp.GalaxyStore
+	ObjectTemplates misp.ObjectTemplateStore
+	Warninglists    misp.WarninglistStore
 	// Optimizer refreshes planner statistics.
 	Optimizer Optimizer
 	// Clock must be the store's clock: the suite sets and advances it.
@@ -71,7 +80,8 @@ type Stores struct {
 // NewStores bundles one implementation of every interface with its clock.
 func NewStores(s Store, clock *Clock) *Stores {
 	return &Stores{Roles: s, Orgs: s, Users: s, AuthKeys: s, Tags: s, Events: s,
-		Attributes: s, Objects: s, Settings: s, Audit: s, SharingGroups: s, AttributeSearch: s, EventSearch: s, Optimizer: s, Clock: clock}
+		Attributes: s, Objects: s, Settings: s, Audit: s, SharingGroups: s, AttributeSearch: s, EventSearch: s, Optimizer: s, Clock: clock,
+		Taxonomies: s, Galaxies: s, ObjectTemplates: s, Warninglists: s}
 }
 
 // Start is the time a fresh Clock reads.
@@ -156,6 +166,10 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"SharingGroupMembers", testSharingGroupMembers},
 		{"SharingGroupDelete", testSharingGroupDelete},
 		{"SharingGroupVisibility", testSharingGroupVisibility},
+		{"Taxonomies", testTaxonomies},
+		{"Galaxies", testGalaxies},
+		{"ObjectTemplates", testObjectTemplates},
+		{"Warninglists", testWarninglists},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,5 @@
+package misp
+
+// WarninglistStore stores MISP's warninglist library (issue 6).
+type WarninglistStore interface {
+}
