@@ -174,6 +174,7 @@ func (m *Main) Handler() http.Handler {
 		Version:      MISPVersion,
 		InstanceUUID: m.Instance.UUID,
 		HostOrgID:    m.Instance.HostOrgID,
+		LibraryDir:   m.Config.Libraries,
 		Now:          m.DB.Now,
 	})
 	api.Register(mux)

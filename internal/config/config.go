@@ -53,6 +53,11 @@ type Config struct {
 	// UnpublishedPrivate is MISP.unpublishedprivate: unpublished events
 	// are visible only to their owner organisation (and site admins).
 	UnpublishedPrivate bool
+	// Libraries is the directory of the MISP knowledge libraries that the
+	// */update endpoints and `razmena libraries` load from: taxonomies/,
+	// galaxy/, objects/ and warninglists/, each laid out as the MISP
+	// repository of that name.
+	Libraries string
 }
 
 // Default returns the configuration used when nothing is set.
@@ -68,6 +73,7 @@ func Default() Config {
 		ShutdownTimeout: 15 * time.Second,
 		AuthFailLimit:   10,
 		AuthFailWindow:  5 * time.Minute,
+		Libraries:       "./data/libraries",
 	}
 }
 
@@ -84,6 +90,7 @@ var envNames = map[string]string{
 	"shutdown-timeout": "RAZMENA_SHUTDOWN_TIMEOUT",
 	"auth-fail-limit":  "RAZMENA_AUTH_FAIL_LIMIT",
 	"auth-fail-window": "RAZMENA_AUTH_FAIL_WINDOW",
+	"libraries":        "RAZMENA_LIBRARIES",
 }
 
 // Flags registers the configuration flags on fs, bound to c. Call Env
@@ -100,6 +107,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "graceful shutdown limit (env RAZMENA_SHUTDOWN_TIMEOUT)")
 	fs.IntVar(&c.AuthFailLimit, "auth-fail-limit", c.AuthFailLimit, "failed API-key authentications per client address and per key within -auth-fail-window before 429; 0 disables (env RAZMENA_AUTH_FAIL_LIMIT)")
 	fs.DurationVar(&c.AuthFailWindow, "auth-fail-window", c.AuthFailWindow, "window in which failed authentications are counted (env RAZMENA_AUTH_FAIL_WINDOW)")
+	fs.StringVar(&c.Libraries, "libraries", c.Libraries, "directory of the MISP knowledge libraries: taxonomies/, galaxy/, objects/, warninglists/ (env RAZMENA_LIBRARIES)")
 	fs.BoolVar(&c.UnpublishedPrivate, "unpublished-private", c.UnpublishedPrivate, "unpublished events are visible only to their owner organisation, as MISP.unpublishedprivate (env RAZMENA_UNPUBLISHED_PRIVATE)")
 }
 
@@ -120,6 +128,7 @@ func (c *Config) Env(getenv func(string) string) error {
 	str("log-format", &c.LogFormat)
 	str("host-org", &c.HostOrgName)
 	str("admin-email", &c.AdminEmail)
+	str("libraries", &c.Libraries)
 	if v := getenv(envNames["max-body-bytes"]); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {

@@ -58,6 +58,9 @@ type Config struct {
 	InstanceUUID string
 	// HostOrgID is the host organisation (MISP.host_org_id).
 	HostOrgID int64
+	// LibraryDir is the directory of the MISP knowledge libraries the
+	// */update endpoints load from (config.Config.Libraries).
+	LibraryDir string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
