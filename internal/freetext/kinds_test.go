@@ -1,6 +1,7 @@
 package freetext
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -128,6 +129,9 @@ func TestURL(t *testing.T) {
 		{"no dot", "http://localhost:8080/admin", one("http://localhost:8080/admin", "url")},
 		{"userinfo", "http://user:pass@evil.com/x", one("http://user:pass@evil.com/x", "url")},
 		{"unicode", "http://пример.срб/путања", one("http://пример.срб/путања", "url")},
+		{"nested keys", "a=b=c=hxxp://evil[.]com/x", one("http://evil.com/x", "url")},
+		{"quoted value", `src="192.0.2.1"`, one("192.0.2.1", "ip-dst")},
+		{"parenthesised", "(https://en.wikipedia.org/wiki/Foo_(bar)))", one("https://en.wikipedia.org/wiki/Foo_(bar)", "url")},
 		{"balanced parenthesis", "(see https://en.wikipedia.org/wiki/Foo_(bar))", one("https://en.wikipedia.org/wiki/Foo_(bar)", "url")},
 		{"query with equals sign", "url=hxxp://evil[.]com/x?id=1", one("http://evil.com/x?id=1", "url")},
 		{"virustotal link", "https://www.virustotal.com/gui/file/abc", one("https://www.virustotal.com/gui/file/abc", "link")},
@@ -288,4 +292,20 @@ func TestProposalFields(t *testing.T) {
 			t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tt.in, diff)
 		}
 	}
+}
+
+// TestLongTokens parses megabyte-long tokens that would take minutes if
+// trimming or key splitting were quadratic.
+func TestLongTokens(t *testing.T) {
+	const n = 1 << 20
+	tests := []kindTest{
+		{"parentheses", "evil.com" + strings.Repeat(")", n), one("evil.com", "domain")},
+		{"opening parentheses", strings.Repeat("(", n) + "evil.com" + strings.Repeat(")", n), one("evil.com", "domain")},
+		{"keys", strings.Repeat("a=", n/2) + "evil.com", one("evil.com", "domain")},
+		{"quotes", strings.Repeat(`"evil.com" `, n/11), one("evil.com", "domain")},
+		{"brackets", strings.Repeat("[.]", n/3), nil},
+		{"backslashes", strings.Repeat(`a\`, n/2), one(strings.Repeat(`a\`, n/2), "regkey")},
+		{"digits", strings.Repeat("1", n), nil},
+	}
+	runKindTests(t, tests)
 }

@@ -14,7 +14,8 @@ import (
 // uses.
 type Options struct {
 	// Exclude drops every candidate it matches, before refanging: MISP's
-	// "excluderegex" setting of freetext feeds.
+	// "excluderegex" setting of freetext feeds. It sees the candidate
+	// trimmed and, for "key=value", the value only.
 	Exclude *regexp.Regexp
 	// TLDs, when not empty, replaces the built-in list of top-level
 	// domains, as MISP's "TLDs as known by IANA" warninglist does;
@@ -137,17 +138,20 @@ func isMessageIDHeader(line string) bool {
 // "EXAMPLE.COM" and "example.com" are one proposal.
 func (st *state) candidate(c string) {
 	c = trim(c)
+	if _, value, ok := cutKey(c); ok {
+		// "src=1.2.3.4" in a firewall log, "smtp.mailfrom=evil.com" in
+		// Authentication-Results: MISP finds nothing, or a file name.
+		for ok {
+			c = value
+			_, value, ok = cutKey(c)
+		}
+		c = trim(c)
+	}
 	if !mayHoldIndicator(c) || st.seen[c] {
 		return
 	}
 	st.seen[c] = true
 	if st.p.exclude != nil && st.p.exclude.MatchString(c) {
-		return
-	}
-	if _, value, ok := cutKey(c); ok {
-		// "src=1.2.3.4" in a firewall log, "smtp.mailfrom=evil.com" in
-		// Authentication-Results: MISP finds nothing, or a file name.
-		st.candidate(value)
 		return
 	}
 	h, ok := st.resolve(c)

@@ -207,13 +207,25 @@ func trim(s string) string {
 
 func trimBalanced(s string) string {
 	s = strings.TrimLeftFunc(s, isTrimmed)
+	opened, closed := -1, -1 // counted at the first ')'
 	for s != "" {
 		r, size := utf8.DecodeLastRuneInString(s)
 		if !isTrimmed(r) {
 			break
 		}
-		if r == ')' && strings.Count(s, "(") >= strings.Count(s, ")") {
-			break
+		switch r {
+		case ')':
+			if opened < 0 {
+				opened, closed = strings.Count(s, "("), strings.Count(s, ")")
+			}
+			if opened >= closed {
+				return s
+			}
+			closed--
+		case '(':
+			if opened > 0 {
+				opened--
+			}
 		}
 		s = s[:len(s)-size]
 	}
