@@ -193,6 +193,7 @@ func cutKey(s string) (key, value string, ok bool) {
 // non-integer numbers; no indicator is one).
 func jsonStrings(text string) ([]string, error) {
 	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber() // 1e999 is valid JSON; float64 cannot hold it
 	// Each open container: whether it is an object and whether its next
 	// string is a key.
 	type frame struct{ object, key bool }
