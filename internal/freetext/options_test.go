@@ -2,6 +2,7 @@ package freetext
 
 import (
 	"regexp"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -36,4 +37,20 @@ func TestOptions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestParseConcurrent runs Parse from several goroutines on the shared
+// default parser; go test -race checks that they share nothing mutable.
+func TestParseConcurrent(t *testing.T) {
+	text := readTestdata(t, "advisory-en.txt")
+	want := Parse(text)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			if got := Parse(text); !cmp.Equal(want, got) {
+				t.Errorf("concurrent Parse = %v, want %v", got, want)
+			}
+		})
+	}
+	wg.Wait()
 }
