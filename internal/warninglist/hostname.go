@@ -11,8 +11,8 @@ type hostnameIndex struct {
 
 type hostnameBuilder struct{ ix hostnameIndex }
 
-func newHostnameBuilder() *hostnameBuilder {
-	return &hostnameBuilder{ix: hostnameIndex{domains: make(map[string][]int32)}}
+func newHostnameBuilder(size int) *hostnameBuilder {
+	return &hostnameBuilder{ix: hostnameIndex{domains: make(map[string][]int32, size)}}
 }
 
 func (b *hostnameBuilder) add(entry string, list int32) {

@@ -52,18 +52,27 @@ const (
 	numKinds
 )
 
-var kinds = map[string]kind{
-	TypeString:    kindString,
-	TypeSubstring: kindSubstring,
-	TypeHostname:  kindHostname,
-	TypeCIDR:      kindCIDR,
-	TypeRegex:     kindRegex,
+func kindOf(typ string) (kind, bool) {
+	switch typ {
+	case TypeString:
+		return kindString, true
+	case TypeSubstring:
+		return kindSubstring, true
+	case TypeHostname:
+		return kindHostname, true
+	case TypeCIDR:
+		return kindCIDR, true
+	case TypeRegex:
+		return kindRegex, true
+	}
+	return 0, false
 }
 
 type regexEntry struct {
 	list  int32
 	entry string
 	re    *regexp.Regexp
+	lits  []string // every match contains one of them; nil: unknown
 }
 
 // NewIndex builds an index over lists (nil elements and lists of an unknown
@@ -74,7 +83,7 @@ func NewIndex(lists []*List) *Index {
 		if l == nil {
 			continue
 		}
-		if _, ok := kinds[l.Type]; ok {
+		if _, ok := kindOf(l.Type); ok {
 			sorted = append(sorted, l)
 		}
 	}
@@ -82,25 +91,30 @@ func NewIndex(lists []*List) *Index {
 		return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Name, b.Name))
 	})
 
+	var size [numKinds]int // entries per kind, to size the maps once
+	for _, l := range sorted {
+		k, _ := kindOf(l.Type)
+		size[k] += len(l.Entries)
+	}
 	n := len(sorted)
 	ix := &Index{
 		lists:    make([]indexedList, n),
 		typeMask: make(map[string]listSet),
 		allMask:  newListSet(n),
 		anyMask:  newListSet(n),
-		strings:  make(map[string][]int32),
+		strings:  make(map[string][]int32, size[kindString]),
 	}
 	for k := range ix.kindMask {
 		ix.kindMask[k] = newListSet(n)
 	}
-	hb := newHostnameBuilder()
+	hb := newHostnameBuilder(size[kindHostname])
 	cb := newCIDRBuilder()
 	sb := newSubstringBuilder()
 	for i, l := range sorted {
 		num := int32(i)
 		ix.lists[i] = indexedList{id: l.ID, name: l.Name}
 		ix.anyMask.add(i)
-		k := kinds[l.Type]
+		k, _ := kindOf(l.Type)
 		ix.kindMask[k].add(i)
 		ix.addTypes(i, l.MatchingAttributes)
 		for pos, e := range l.Entries {
@@ -119,7 +133,7 @@ func NewIndex(lists []*List) *Index {
 				sb.add(e, num, int32(pos))
 			case kindRegex:
 				if re, err := compilePHPRegex(e); err == nil {
-					ix.regexes = append(ix.regexes, regexEntry{list: num, entry: e, re: re})
+					ix.regexes = append(ix.regexes, regexEntry{list: num, entry: e, re: re, lits: requiredLiterals(re)})
 				}
 			}
 		}
@@ -232,7 +246,8 @@ func (ix *Index) match(st *matchState, mask listSet, v string) {
 	}
 	if mask.intersects(ix.kindMask[kindRegex]) {
 		for _, r := range ix.regexes {
-			if mask.has(int(r.list)) && !st.has(r.list) && r.re.MatchString(v) {
+			if mask.has(int(r.list)) && !st.has(r.list) &&
+				mayMatch(v, r.lits) && r.re.MatchString(v) {
 				st.add(mask, r.list, r.entry)
 			}
 		}
@@ -259,4 +274,17 @@ func appendList(ls []int32, list int32) []int32 {
 		return ls
 	}
 	return append(ls, list)
+}
+
+// mayMatch reports whether v contains one of lits, or lits is nil.
+func mayMatch(v string, lits []string) bool {
+	if lits == nil {
+		return true
+	}
+	for _, l := range lits {
+		if strings.Contains(v, l) {
+			return true
+		}
+	}
+	return false
 }

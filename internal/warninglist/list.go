@@ -80,11 +80,14 @@ type rawList struct {
 // be used are moved to Skipped rather than failing the list, as MISP keeps
 // such a list and its bad entries never match.
 //
-// Errors wrap misp.ErrInvalid.
+// Errors other than read errors wrap misp.ErrInvalid.
 func Parse(r io.Reader) (*List, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read warninglist: %w", err)
+	}
 	var raw rawList
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&raw); err != nil {
+	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, fmt.Errorf("decode warninglist: %v: %w", err, misp.ErrInvalid)
 	}
 	verr := &misp.ValidationError{}
@@ -148,11 +151,10 @@ func decodeType(raw json.RawMessage) (string, error) {
 	} else if err := json.Unmarshal(raw, &typ); err != nil {
 		return "", fmt.Errorf("must be a string or a non-empty array of strings")
 	}
-	switch typ {
-	case TypeString, TypeSubstring, TypeHostname, TypeCIDR, TypeRegex:
-		return typ, nil
+	if _, ok := kindOf(typ); !ok {
+		return "", fmt.Errorf("unknown type %q", typ)
 	}
-	return "", fmt.Errorf("unknown type %q", typ)
+	return typ, nil
 }
 
 // decodeEntries reads the "list" field: an array of strings or an object

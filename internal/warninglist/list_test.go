@@ -121,6 +121,7 @@ func TestParseErrors(t *testing.T) {
 		in   string
 	}{
 		{"not json", `{"name":`},
+		{"trailing data", `{"name":"n","description":"d","list":[]} {}`},
 		{"not an object", `[1,2]`},
 		{"unknown type", `{"name":"n","description":"d","type":"fuzzy","list":[]}`},
 		{"type number", `{"name":"n","description":"d","type":3,"list":[]}`},

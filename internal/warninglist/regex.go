@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 )
 
@@ -92,4 +93,95 @@ func splitPHPRegex(s string) (pattern, mods string, err error) {
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// requiredLiterals returns literals at least one of which is contained in
+// every match of re (case-sensitive), or nil if none is known. Index tries
+// them with strings.Contains before running the regexp: the 33
+// phone_numbers regexes each need a digit run such as "55501" or one of
+// "19900", "26191", … that most values lack, and the regexp costs 10 to
+// 100 times more than the test.
+func requiredLiterals(re *regexp.Regexp) []string {
+	tree, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	return literalsIn(tree)
+}
+
+// maxLiterals bounds the alternatives kept for one regexp.
+const maxLiterals = 16
+
+func literalsIn(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return nil
+		}
+		return []string{string(re.Rune)}
+	case syntax.OpCapture, syntax.OpPlus:
+		return literalsIn(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return literalsIn(re.Sub[0])
+		}
+	case syntax.OpAlternate:
+		var all []string
+		for _, sub := range re.Sub {
+			lits := literalsIn(sub)
+			if lits == nil {
+				return nil
+			}
+			all = append(all, lits...)
+		}
+		if len(all) > maxLiterals {
+			return nil
+		}
+		return all
+	case syntax.OpConcat:
+		// Any one part of a concatenation is required; adjacent literal
+		// parts join into one longer literal.
+		var best []string
+		run := ""
+		for _, sub := range re.Sub {
+			if sub.Op == syntax.OpLiteral && sub.Flags&syntax.FoldCase == 0 {
+				run += string(sub.Rune)
+				continue
+			}
+			if run != "" {
+				best = betterLiterals(best, []string{run})
+				run = ""
+			}
+			best = betterLiterals(best, literalsIn(sub))
+		}
+		if run != "" {
+			best = betterLiterals(best, []string{run})
+		}
+		return best
+	}
+	return nil
+}
+
+// betterLiterals picks the more selective alternative set: the one whose
+// shortest literal is longer, then the smaller one.
+func betterLiterals(a, b []string) []string {
+	if a == nil {
+		return b
+	}
+	if b == nil {
+		return a
+	}
+	ma, mb := shortest(a), shortest(b)
+	if mb > ma || mb == ma && len(b) < len(a) {
+		return b
+	}
+	return a
+}
+
+func shortest(lits []string) int {
+	n := len(lits[0])
+	for _, l := range lits[1:] {
+		n = min(n, len(l))
+	}
+	return n
 }

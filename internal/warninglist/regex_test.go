@@ -1,6 +1,9 @@
 package warninglist
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestCompilePHPRegex(t *testing.T) {
 	tests := []struct {
@@ -52,6 +55,31 @@ func TestCompilePHPRegexErrors(t *testing.T) {
 	} {
 		if re, err := compilePHPRegex(p); err == nil {
 			t.Errorf("compilePHPRegex(%q) = %q, want an error", p, re)
+		}
+	}
+}
+
+func TestRequiredLiterals(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    []string
+	}{
+		{`/abc/`, []string{"abc"}},
+		{`/abc/i`, nil},
+		{`/((?:\+|00)1)?55501([0-9]{2})/g`, []string{"55501"}},
+		{`/((?:\+|00)33?|0?)(19900|26191|35301)([0-9]{4})/g`, []string{"19900", "26191", "35301"}},
+		{`/x(ab)+y/`, []string{"ab"}},
+		{`/x(ab)*y/`, []string{"x"}},
+		{`/a|b*/`, nil},
+		{`/^.*$/`, nil},
+	}
+	for _, tc := range tests {
+		re, err := compilePHPRegex(tc.pattern)
+		if err != nil {
+			t.Fatalf("compilePHPRegex(%q): %v", tc.pattern, err)
+		}
+		if got := requiredLiterals(re); !slices.Equal(got, tc.want) {
+			t.Errorf("requiredLiterals(%q) = %q, want %q", tc.pattern, got, tc.want)
 		}
 	}
 }
