@@ -131,16 +131,29 @@ func hideNonExportable(e *misp.Event) {
 }
 
 func exportableTags(tags []*misp.AttachedTag) []*misp.AttachedTag {
-	out := tags[:0:0]
-	for _, t := range tags {
+	for i, t := range tags {
 		if t.Exportable {
-			out = append(out, t)
+			continue
 		}
+		// Copy the exportable ones; tags itself may be shared (an event's
+		// tags by every hit of a restSearch chunk).
+		out := make([]*misp.AttachedTag, i, len(tags)-1)
+		copy(out, tags)
+		for _, t := range tags[i+1:] {
+			if t.Exportable {
+				out = append(out, t)
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
 	}
-	if len(out) == 0 {
+	if len(tags) == 0 {
 		return nil
 	}
-	return out
+	// All exportable, the common case: no copy.
+	return tags
 }
 
 // eventDelete is POST|DELETE /events/delete/{id|uuid} (perm_add + may
