@@ -30,6 +30,13 @@
 //     or lists "event"; Load returns every taxonomy and AppliesToEvents
 //     tells them apart.
 //
+// For the store, Taxonomy.MISP converts a loaded taxonomy to a
+// misp.Taxonomy (text as the file gives it, plus the colour each tag is
+// created with), FromMISP converts a stored one back for the exclusivity
+// checks, ImportDir loads a checkout and imports it as MISP's
+// taxonomies/update does, and Missing finds the required taxonomies an
+// event's tags leave out (MISP refuses to publish it).
+//
 // Deliberate differences from MISP: tags are grouped case-insensitively
 // (MISP compares the shortened tag names byte for byte, so tlp:red and
 // TLP:AMBER would not conflict there); predicate exclusivity is only

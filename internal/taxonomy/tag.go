@@ -69,7 +69,7 @@ func (t *Taxonomy) Tags() []TagDef {
 		if len(p.Entries) == 0 {
 			tags = append(tags, TagDef{
 				Name:           MachineTag{t.Namespace, p.Value, ""}.String(),
-				Expanded:       p.Expanded,
+				Expanded:       orValue(p.Expanded, p.Value),
 				Description:    p.Description,
 				Colour:         p.Colour,
 				NumericalValue: p.NumericalValue,
@@ -79,7 +79,7 @@ func (t *Taxonomy) Tags() []TagDef {
 		for _, e := range p.Entries {
 			tags = append(tags, TagDef{
 				Name:               MachineTag{t.Namespace, p.Value, e.Value}.String(),
-				Expanded:           p.Expanded + ": " + e.Expanded,
+				Expanded:           orValue(p.Expanded, p.Value) + ": " + orValue(e.Expanded, e.Value),
 				Description:        e.Description,
 				Colour:             e.Colour,
 				NumericalValue:     e.NumericalValue,

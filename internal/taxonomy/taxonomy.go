@@ -34,8 +34,8 @@ type Taxonomy struct {
 // Predicate is the middle part of a machine tag.
 type Predicate struct {
 	Value string
-	// Expanded is the predicate's display text, Value when the file gives
-	// none (as MISP stores it).
+	// Expanded is the predicate's display text as the file gives it, ""
+	// when absent (MISP stores it so and shows Value instead).
 	Expanded       string
 	Description    string
 	Colour         string
@@ -49,7 +49,8 @@ type Predicate struct {
 // Entry is one value of a predicate.
 type Entry struct {
 	Value string
-	// Expanded is the entry's display text, Value when the file gives none.
+	// Expanded is the entry's display text as the file gives it, "" when
+	// absent (MISP shows Value instead).
 	Expanded       string
 	Description    string
 	Colour         string
@@ -158,7 +159,7 @@ func Parse(r io.Reader) (*Taxonomy, error) {
 		index[p.Value] = len(t.Predicates)
 		t.Predicates = append(t.Predicates, Predicate{
 			Value:          p.Value,
-			Expanded:       orValue(p.Expanded, p.Value),
+			Expanded:       p.Expanded,
 			Description:    p.Description,
 			Colour:         p.Colour,
 			NumericalValue: intPtr(p.NumericalValue),
@@ -179,7 +180,7 @@ func Parse(r io.Reader) (*Taxonomy, error) {
 			}
 			t.Predicates[i].Entries = append(t.Predicates[i].Entries, Entry{
 				Value:          e.Value,
-				Expanded:       orValue(e.Expanded, e.Value),
+				Expanded:       e.Expanded,
 				Description:    e.Description,
 				Colour:         e.Colour,
 				NumericalValue: intPtr(e.NumericalValue),

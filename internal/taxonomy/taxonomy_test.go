@@ -31,10 +31,10 @@ func TestParse(t *testing.T) {
 		Exclusive: true, UUID: "u", Refs: []string{"https://example.org"}, Type: []string{"event"},
 		Predicates: []Predicate{
 			{Value: "level", Expanded: "Level", Exclusive: true, Entries: []Entry{
-				{Value: "low", Expanded: "low", NumericalValue: intp(25)},
+				{Value: "low", NumericalValue: intp(25)},
 				{Value: "high", Expanded: "High", Colour: "#00ff00"},
 			}},
-			{Value: "flag", Expanded: "flag", Colour: "#ff0000", NumericalValue: intp(7), Description: "A flag."},
+			{Value: "flag", Colour: "#ff0000", NumericalValue: intp(7), Description: "A flag."},
 		},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
