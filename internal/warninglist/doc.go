@@ -7,9 +7,10 @@
 // enabled ones), and Index.Check / Index.CheckValue report the lists a
 // value is on. There is one structure per list type, not a loop over
 // lists: a map for string lists, a map walked over the value's parent
-// domains for hostname lists, one map per prefix length for cidr lists, an
-// Aho-Corasick automaton for substring lists; regex lists, which are few,
-// are a loop of compiled regexps.
+// domains for hostname lists, one map per prefix length for cidr lists.
+// Substring lists (three in the library) get an Aho-Corasick automaton
+// each; regex lists, which are few, are a loop of compiled regexps, each
+// tried only if the value contains a literal its matches need.
 //
 // # Matching, as MISP does it (app/Model/Warninglist.php)
 //

@@ -117,7 +117,7 @@ func NewIndex(lists []*List) *Index {
 		k, _ := kindOf(l.Type)
 		ix.kindMask[k].add(i)
 		ix.addTypes(i, l.MatchingAttributes)
-		for pos, e := range l.Entries {
+		for _, e := range l.Entries {
 			e = strings.TrimSpace(e)
 			if e == "" {
 				continue
@@ -130,7 +130,7 @@ func NewIndex(lists []*List) *Index {
 			case kindCIDR:
 				cb.add(e, num)
 			case kindSubstring:
-				sb.add(e, num, int32(pos))
+				sb.add(e, num)
 			case kindRegex:
 				if re, err := compilePHPRegex(e); err == nil {
 					ix.regexes = append(ix.regexes, regexEntry{list: num, entry: e, re: re, lits: requiredLiterals(re)})
