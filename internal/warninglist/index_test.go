@@ -1,6 +1,7 @@
 package warninglist
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -249,4 +250,23 @@ func TestNewIndexIgnores(t *testing.T) {
 	if got := NewIndex(nil).Check("ip-dst", "8.8.8.8"); got != nil {
 		t.Errorf("empty index: Check = %v, want nil", got)
 	}
+}
+
+// TestIndexConcurrent shares one Index between goroutines; run with -race.
+func TestIndexConcurrent(t *testing.T) {
+	ix := fuzzIndex()
+	want := ix.Check("domain|ip", "google.com|10.1.2.3")
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 200 {
+				if got := ix.Check("domain|ip", "google.com|10.1.2.3"); !cmp.Equal(got, want) {
+					t.Errorf("concurrent Check = %v, want %v", got, want)
+					return
+				}
+				ix.CheckValue("abuse@mail.com")
+			}
+		})
+	}
+	wg.Wait()
 }

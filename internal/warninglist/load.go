@@ -16,8 +16,11 @@ type FileError struct {
 	Err  error
 }
 
+// Error returns the path and what went wrong with it.
 func (e FileError) Error() string { return e.Path + ": " + e.Err.Error() }
 
+// Unwrap returns the underlying error, so that errors.Is sees
+// fs.ErrNotExist or misp.ErrInvalid through a FileError.
 func (e FileError) Unwrap() error { return e.Err }
 
 // Load reads every lists/<name>/list.json of a misp-warninglists checkout.
