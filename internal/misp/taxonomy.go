@@ -121,8 +121,9 @@ func orValue(expanded, value string) string {
 }
 
 // Validate checks what MISP's import requires: a namespace, a
-// description, a positive version and predicates, every predicate and
-// entry with a value, and colours in #rrggbb form when given.
+// description, a version that is not negative (fpf is at 0) and
+// predicates, every predicate and entry with a value; and that the tag
+// colours are #rrggbb or empty.
 func (t *Taxonomy) Validate() error {
 	v := &ValidationError{}
 	t.Namespace = strings.TrimSpace(t.Namespace)
@@ -132,8 +133,8 @@ func (t *Taxonomy) Validate() error {
 	if strings.TrimSpace(t.Description) == "" {
 		v.Add("description", "A description is required.")
 	}
-	if t.Version < 1 {
-		v.Add("version", "The version must be a positive number.")
+	if t.Version < 0 {
+		v.Add("version", "The version must not be negative.")
 	}
 	if len(t.Predicates) == 0 {
 		v.Add("predicates", "At least one predicate is required.")
