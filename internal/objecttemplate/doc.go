@@ -26,4 +26,10 @@
 // A few library templates use attribute types MISP 2.5 does not define
 // (uuid, suricata); MISP's form omits such elements with a warning. They
 // load unchanged here.
+//
+// Template.MISP and Relationship.MISP give what MISP stores of them
+// (misp.ObjectTemplate, with the definition as read in Raw for getRaw);
+// ImportDir loads a checkout into a misp.ObjectTemplateStore, for the
+// CLI and POST /objectTemplates/update; ValidateObject checks a
+// misp.Object against a stored template.
 package objecttemplate

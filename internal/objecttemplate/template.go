@@ -24,6 +24,9 @@ type Template struct {
 	RequiredOneOf []string
 	// Elements are the template's attributes in file order.
 	Elements []Element
+	// Raw is the definition.json as read (compacted), which MISP's getRaw
+	// serves.
+	Raw json.RawMessage
 }
 
 // Element is one attribute slot of a template.
@@ -36,8 +39,10 @@ type Element struct {
 	SaneDefault []string
 	ValuesList  []string
 	// Multiple allows the relation to appear more than once.
-	Multiple           bool
-	DisableCorrelation bool
+	Multiple bool
+	// DisableCorrelation is nil when the template does not say (MISP
+	// stores NULL then).
+	DisableCorrelation *bool
 	// ToIDS is the template's to_ids hint, nil when absent; MISP ignores it.
 	ToIDS *bool
 	// Recommended marks elements worth filling in; MISP ignores it.
@@ -73,7 +78,7 @@ type fileElement struct {
 	SaneDefault        []string   `json:"sane_default"`
 	ValuesList         []string   `json:"values_list"`
 	Multiple           misp.Bool  `json:"multiple"`
-	DisableCorrelation misp.Bool  `json:"disable_correlation"`
+	DisableCorrelation *misp.Bool `json:"disable_correlation"`
 	ToIDS              *misp.Bool `json:"to_ids"`
 	Recommended        misp.Bool  `json:"recommended"`
 	Description        string     `json:"description"`
@@ -83,8 +88,16 @@ type fileElement struct {
 // keys for templates) and an "attributes" object whose elements each name
 // a misp-attribute type.
 func Parse(r io.Reader) (*Template, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read object template: %w", err)
+	}
 	var f fileTemplate
-	if err := json.NewDecoder(r).Decode(&f); err != nil {
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("decode object template: %w", err)
+	}
+	var raw bytes.Buffer
+	if err := json.Compact(&raw, b); err != nil {
 		return nil, fmt.Errorf("decode object template: %w", err)
 	}
 	t := &Template{
@@ -95,6 +108,7 @@ func Parse(r io.Reader) (*Template, error) {
 		Version:       1,
 		Required:      f.Required,
 		RequiredOneOf: f.RequiredOneOf,
+		Raw:           raw.Bytes(),
 	}
 	if f.Version != nil {
 		t.Version = int(*f.Version)
@@ -156,15 +170,20 @@ func parseElements(raw json.RawMessage) ([]Element, error) {
 			SaneDefault:        fe.SaneDefault,
 			ValuesList:         fe.ValuesList,
 			Multiple:           bool(fe.Multiple),
-			DisableCorrelation: bool(fe.DisableCorrelation),
+			DisableCorrelation: boolPtr(fe.DisableCorrelation),
+			ToIDS:              boolPtr(fe.ToIDS),
 			Recommended:        bool(fe.Recommended),
 			Description:        fe.Description,
-		}
-		if fe.ToIDS != nil {
-			v := bool(*fe.ToIDS)
-			e.ToIDS = &v
 		}
 		elements = append(elements, e)
 	}
 	return elements, errors.Join(errs...)
+}
+
+func boolPtr(b *misp.Bool) *bool {
+	if b == nil {
+		return nil
+	}
+	v := bool(*b)
+	return &v
 }

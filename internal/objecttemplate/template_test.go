@@ -1,10 +1,13 @@
 package objecttemplate
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func boolp(b bool) *bool { return &b }
@@ -28,12 +31,19 @@ func TestParse(t *testing.T) {
 		Required: []string{"threat"}, RequiredOneOf: []string{"c2-ip", "c2-ipport"},
 		Elements: []Element{
 			{ObjectRelation: "threat", Type: "text", UIPriority: 1, Description: "Threat.", ToIDS: boolp(false)},
-			{ObjectRelation: "c2-ip", Type: "ip-src", Multiple: true, Categories: []string{"Network activity"}},
-			{ObjectRelation: "state", Type: "text", ValuesList: []string{"on", "off"}, SaneDefault: []string{"on"}, Recommended: true, DisableCorrelation: true},
+			{ObjectRelation: "c2-ip", Type: "ip-src", Multiple: true, Categories: []string{"Network activity"}, DisableCorrelation: boolp(false)},
+			{ObjectRelation: "state", Type: "text", ValuesList: []string{"on", "off"}, SaneDefault: []string{"on"}, Recommended: true, DisableCorrelation: boolp(true)},
 		},
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Template{}, "Raw")); diff != "" {
 		t.Errorf("Parse mismatch (-want +got):\n%s", diff)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, []byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	if string(got.Raw) != compact.String() {
+		t.Errorf("Raw = %s, want the compacted source %s", got.Raw, compact.Bytes())
 	}
 	if e, ok := got.Element("c2-ip"); !ok || e.Type != "ip-src" {
 		t.Errorf("Element(c2-ip) = %+v, %v", e, ok)
@@ -79,8 +89,8 @@ func TestParseRelationships(t *testing.T) {
 		t.Fatalf("ParseRelationships: %v", err)
 	}
 	want := []Relationship{
-		{Name: "derived-from", Description: "d", Format: []string{"misp", "stix-2.0"}},
-		{Name: "uses", Description: "u", Format: []string{"misp"}, Opposite: "used-by"},
+		{Name: "derived-from", Description: "d", Format: []string{"misp", "stix-2.0"}, Version: 3},
+		{Name: "uses", Description: "u", Format: []string{"misp"}, Opposite: "used-by", Version: 3},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ParseRelationships mismatch (-want +got):\n%s", diff)
