@@ -10,19 +10,15 @@ import (
 
 // cidrIndex holds the prefixes of the cidr lists in one hash map per
 // prefix length and family, keyed by the masked address. A lookup masks
-// the value once per length present (a few dozen at most) and walks the
-// lengths from the shortest, so each list reports its widest prefix that
-// contains the value, as MISP's CidrTool does for IPv4.
+// the value once per length present (26 for IPv4, 51 for IPv6 in the
+// library) and walks the lengths from the shortest, so each list reports
+// its widest prefix that contains the value, as MISP's CidrTool does for
+// IPv4. The reported prefix text is built from key and length on a hit.
 type cidrIndex struct {
 	v4Lens []int
-	v4     []map[uint32]*cidrEntry
+	v4     []map[uint32]listRefs
 	v6Lens []int
-	v6     []map[uint128]*cidrEntry
-}
-
-type cidrEntry struct {
-	prefix string // canonical form, reported as Matched
-	lists  []int32
+	v6     []map[uint128]listRefs
 }
 
 type uint128 struct{ hi, lo uint64 }
@@ -46,13 +42,26 @@ func addr6(a netip.Addr) uint128 {
 	return uint128{hi: binary.BigEndian.Uint64(b[:8]), lo: binary.BigEndian.Uint64(b[8:])}
 }
 
+func prefix4(key uint32, bits int) string {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], key)
+	return netip.PrefixFrom(netip.AddrFrom4(b), bits).String()
+}
+
+func prefix6(key uint128, bits int) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], key.hi)
+	binary.BigEndian.PutUint64(b[8:], key.lo)
+	return netip.PrefixFrom(netip.AddrFrom16(b), bits).String()
+}
+
 type cidrBuilder struct {
-	v4 map[int]map[uint32]*cidrEntry
-	v6 map[int]map[uint128]*cidrEntry
+	v4 map[int]map[uint32]listRefs
+	v6 map[int]map[uint128]listRefs
 }
 
 func newCIDRBuilder() *cidrBuilder {
-	return &cidrBuilder{v4: make(map[int]map[uint32]*cidrEntry), v6: make(map[int]map[uint128]*cidrEntry)}
+	return &cidrBuilder{v4: make(map[int]map[uint32]listRefs), v6: make(map[int]map[uint128]listRefs)}
 }
 
 func (b *cidrBuilder) add(entry string, list int32) {
@@ -64,27 +73,18 @@ func (b *cidrBuilder) add(entry string, list int32) {
 	if p.Addr().Is4() {
 		m := b.v4[bits]
 		if m == nil {
-			m = make(map[uint32]*cidrEntry)
+			m = make(map[uint32]listRefs)
 			b.v4[bits] = m
 		}
-		addEntry(m, addr4(p.Addr()), p, list)
+		addRef(m, addr4(p.Addr()), list)
 		return
 	}
 	m := b.v6[bits]
 	if m == nil {
-		m = make(map[uint128]*cidrEntry)
+		m = make(map[uint128]listRefs)
 		b.v6[bits] = m
 	}
-	addEntry(m, addr6(p.Addr()), p, list)
-}
-
-func addEntry[K comparable](m map[K]*cidrEntry, key K, p netip.Prefix, list int32) {
-	e := m[key]
-	if e == nil {
-		e = &cidrEntry{prefix: p.String()}
-		m[key] = e
-	}
-	e.lists = appendList(e.lists, list)
+	addRef(m, addr6(p.Addr()), list)
 }
 
 func (b *cidrBuilder) build() cidrIndex {
@@ -94,13 +94,13 @@ func (b *cidrBuilder) build() cidrIndex {
 	return ix
 }
 
-func byLength[K comparable](m map[int]map[K]*cidrEntry) ([]int, []map[K]*cidrEntry) {
+func byLength[K comparable](m map[int]map[K]listRefs) ([]int, []map[K]listRefs) {
 	lens := make([]int, 0, len(m))
 	for l := range m {
 		lens = append(lens, l)
 	}
 	slices.Sort(lens)
-	maps := make([]map[K]*cidrEntry, len(lens))
+	maps := make([]map[K]listRefs, len(lens))
 	for i, l := range lens {
 		maps[i] = m[l]
 	}
@@ -128,10 +128,9 @@ func (ix cidrIndex) match(st *matchState, mask listSet, v string) {
 		if l > bits {
 			break
 		}
-		if e := ix.v6[i][u.masked(l)]; e != nil {
-			for _, list := range e.lists {
-				st.add(mask, list, e.prefix)
-			}
+		key := u.masked(l)
+		if r, ok := ix.v6[i][key]; ok && r.wanted(st, mask) {
+			r.addTo(st, mask, prefix6(key, l))
 		}
 	}
 }
@@ -141,10 +140,9 @@ func (ix cidrIndex) match4(st *matchState, mask listSet, a uint32, bits int) {
 		if l > bits {
 			break
 		}
-		if e := ix.v4[i][mask4(a, l)]; e != nil {
-			for _, list := range e.lists {
-				st.add(mask, list, e.prefix)
-			}
+		key := mask4(a, l)
+		if r, ok := ix.v4[i][key]; ok && r.wanted(st, mask) {
+			r.addTo(st, mask, prefix4(key, l))
 		}
 	}
 }

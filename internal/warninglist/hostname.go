@@ -5,14 +5,14 @@ import "strings"
 // hostnameIndex maps listed domains (lower-case, without leading or
 // trailing dots, as MISP keys them) to the hostname lists holding them.
 type hostnameIndex struct {
-	domains map[string][]int32
+	domains map[string]listRefs
 	maxLen  int // longest key: longer suffixes cannot match
 }
 
 type hostnameBuilder struct{ ix hostnameIndex }
 
 func newHostnameBuilder(size int) *hostnameBuilder {
-	return &hostnameBuilder{ix: hostnameIndex{domains: make(map[string][]int32, size)}}
+	return &hostnameBuilder{ix: hostnameIndex{domains: make(map[string]listRefs, size)}}
 }
 
 func (b *hostnameBuilder) add(entry string, list int32) {
@@ -20,7 +20,7 @@ func (b *hostnameBuilder) add(entry string, list int32) {
 	if key == "" {
 		return
 	}
-	b.ix.domains[key] = appendList(b.ix.domains[key], list)
+	addRef(b.ix.domains, key, list)
 	b.ix.maxLen = max(b.ix.maxLen, len(key))
 }
 
@@ -40,8 +40,8 @@ func (h hostnameIndex) match(st *matchState, mask listSet, v string) {
 		if len(suffix) > h.maxLen {
 			return
 		}
-		for _, l := range h.domains[suffix] {
-			st.add(mask, l, suffix)
+		if r, ok := h.domains[suffix]; ok {
+			r.addTo(st, mask, suffix)
 		}
 		if dot < 0 {
 			return

@@ -29,7 +29,7 @@ type Index struct {
 	anyMask  listSet            // every list, for CheckValue
 	kindMask [numKinds]listSet  // list type → lists of that type
 
-	strings   map[string][]int32
+	strings   map[string]listRefs
 	hostnames hostnameIndex
 	cidrs     cidrIndex
 	subs      substringIndex
@@ -102,7 +102,7 @@ func NewIndex(lists []*List) *Index {
 		typeMask: make(map[string]listSet),
 		allMask:  newListSet(n),
 		anyMask:  newListSet(n),
-		strings:  make(map[string][]int32, size[kindString]),
+		strings:  make(map[string]listRefs, size[kindString]),
 	}
 	for k := range ix.kindMask {
 		ix.kindMask[k] = newListSet(n)
@@ -124,7 +124,7 @@ func NewIndex(lists []*List) *Index {
 			}
 			switch k {
 			case kindString:
-				ix.strings[e] = appendList(ix.strings[e], num)
+				addRef(ix.strings, e, num)
 			case kindHostname:
 				hb.add(e, num)
 			case kindCIDR:
@@ -231,8 +231,8 @@ func (st *matchState) add(mask listSet, list int32, matched string) {
 
 func (ix *Index) match(st *matchState, mask listSet, v string) {
 	if mask.intersects(ix.kindMask[kindString]) {
-		for _, l := range ix.strings[v] {
-			st.add(mask, l, v)
+		if r, ok := ix.strings[v]; ok {
+			r.addTo(st, mask, v)
 		}
 	}
 	if mask.intersects(ix.kindMask[kindHostname]) {
@@ -265,15 +265,6 @@ func (ix *Index) hits(st matchState) []Hit {
 		hits[i] = Hit{ListID: l.id, Name: l.name, Matched: f.matched}
 	}
 	return hits
-}
-
-// appendList appends list to ls unless it is already its last element
-// (entries of one list are added together, so that removes duplicates).
-func appendList(ls []int32, list int32) []int32 {
-	if len(ls) > 0 && ls[len(ls)-1] == list {
-		return ls
-	}
-	return append(ls, list)
 }
 
 // mayMatch reports whether v contains one of lits, or lits is nil.
