@@ -8,6 +8,10 @@ import (
 	"github.com/razmena/razmena/internal/misp"
 )
 
+// ErrNoGalaxies reports a library directory without any loadable galaxy
+// (missing, empty or broken); ImportDir then imports nothing.
+var ErrNoGalaxies = errors.New("no galaxies")
+
 // MISP returns the galaxy as MISP stores it: enabled, not local-only.
 func (g *Galaxy) MISP() *misp.Galaxy {
 	return &misp.Galaxy{
@@ -72,7 +76,7 @@ func (c *Cluster) MISP() *misp.GalaxyCluster {
 func ImportDir(ctx context.Context, st misp.GalaxyStore, dir string) (misp.LibraryResult, error) {
 	galaxies, clusters, ferrs := Load(dir)
 	if len(galaxies) == 0 {
-		errs := []error{fmt.Errorf("no galaxy in %s", dir)}
+		errs := []error{fmt.Errorf("%w in %s", ErrNoGalaxies, dir)}
 		for _, fe := range ferrs {
 			errs = append(errs, fe)
 		}
