@@ -33,6 +33,10 @@ type Attribute struct {
 	Tag  []*AttachedTag `json:"Tag,omitempty"`
 	// SharingGroup is as Event.SharingGroup, for distribution 4.
 	SharingGroup *SharingGroup `json:"SharingGroup,omitempty"`
+	// RelatedAttribute lists the attribute's correlations, when asked
+	// for (EventViewOptions.GranularCorrelations,
+	// StreamOptions.Correlations); stores ignore it on writes.
+	RelatedAttribute []*RelatedAttribute `json:"RelatedAttribute,omitempty"`
 }
 
 // Split returns value1 and value2 as MISP stores them: the two halves of a

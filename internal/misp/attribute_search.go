@@ -131,6 +131,9 @@ type AttributeHit struct {
 type StreamOptions struct {
 	// EventTags loads the event tags into AttributeHit.Event.Tag.
 	EventTags bool
+	// Correlations fills each attribute's RelatedAttribute in full
+	// (RelatedAttribute.Detail): restSearch's includeCorrelations.
+	Correlations bool
 	// Chunk is the number of attributes read per transaction; 0 means a
 	// default of a few thousand.
 	Chunk int

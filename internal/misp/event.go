@@ -38,6 +38,9 @@ type Event struct {
 	Attribute    []*Attribute   `json:"Attribute"`
 	Object       []*Object      `json:"Object"`
 	Tag          []*AttachedTag `json:"Tag,omitempty"`
+	// RelatedEvent lists the correlated events of a full view asked for
+	// with EventViewOptions.EventCorrelations; the views emit it.
+	RelatedEvent []*RelatedEvent `json:"-"`
 
 	// UserID is the creating user; MISP never exports it.
 	UserID Int `json:"-"`
@@ -123,6 +126,15 @@ type EventViewOptions struct {
 	ExcludeLocalTags bool
 	// Metadata omits attributes and objects.
 	Metadata bool
+	// EventCorrelations fills Event.RelatedEvent: the other events the
+	// actor may see that hold a value of one of the event's attributes
+	// the actor may see, through an attribute the actor may see
+	// (events/view's includeEventCorrelations).
+	EventCorrelations bool
+	// GranularCorrelations fills the RelatedAttribute list of every
+	// returned attribute, with at most MaxCorrelationsPerEvent entries
+	// in all (includeGranularCorrelations).
+	GranularCorrelations bool
 }
 
 // EventFilter selects events for the index (misp-rest-api §5). Every

@@ -88,7 +88,9 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		// the cursor, sorted: a 5,000-attribute export chunk read the
 		// rest of the table (95 ms at 150,000 attributes and growing, 29
 		// ms with the nested loop; docs/benchmarks.md).
-		KeysetPage:     []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
+		KeysetPage: []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
+		// The correlation tables index values by md5 (migration 00010).
+		ValueKey:       "md5",
 		Goose:          goose.DialectPostgres,
 		Migrations:     sub,
 		MigrateOptions: []goose.ProviderOption{goose.WithSessionLocker(locker)},

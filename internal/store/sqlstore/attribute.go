@@ -95,6 +95,9 @@ func (db *DB) CreateAttribute(ctx context.Context, actor *misp.Actor, eventID in
 		if err := w.flush(ctx); err != nil {
 			return err
 		}
+		if _, err := tx.correlate(ctx, attributeScope(int64(attr.ID))); err != nil {
+			return err
+		}
 		if err := touchEvent(ctx, tx, eventID); err != nil {
 			return err
 		}
@@ -201,6 +204,9 @@ func (db *DB) UpdateAttribute(ctx context.Context, actor *misp.Actor, attr *misp
 		if err := updateAttributeRow(ctx, tx, attr, ref.deleted); err != nil {
 			return err
 		}
+		if err := tx.recorrelate(ctx, attributeScope(ref.id)); err != nil {
+			return err
+		}
 		w := &childWriter{tx: tx, eventID: ref.eventID, tags: newTagResolver(createTags)}
 		if err := w.tagAttribute(ctx, attr); err != nil {
 			return err
@@ -223,6 +229,14 @@ func (db *DB) DeleteAttribute(ctx context.Context, actor *misp.Actor, id int64, 
 	err := db.write(ctx, func(tx *tx) error {
 		ref, err := visibleAttribute(ctx, tx, actor, id)
 		if err != nil {
+			return err
+		}
+		// A deleted attribute correlates with nothing: its values go
+		// before the row does.
+		if err := tx.uncorrelate(ctx, attributeScope(id)); err != nil {
+			return err
+		}
+		if err := tx.dropUnderLimit(ctx); err != nil {
 			return err
 		}
 		if hard {
@@ -261,6 +275,9 @@ func (db *DB) RestoreAttribute(ctx context.Context, actor *misp.Actor, id int64)
 		}
 		_, err = tx.exec(ctx, "UPDATE attributes SET deleted = FALSE, timestamp = $1 WHERE id = $2", tx.unix(), id)
 		if err != nil {
+			return err
+		}
+		if err := tx.recorrelate(ctx, attributeScope(id)); err != nil {
 			return err
 		}
 		if err := touchEvent(ctx, tx, ref.eventID); err != nil {

@@ -128,7 +128,7 @@ func (db *DB) StreamAttributes(ctx context.Context, actor *misp.Actor, s misp.At
 	go func() {
 		defer wg.Done()
 		defer close(hits)
-		contextErr = db.contextChunks(ctx, actor, s.NoTags, o.EventTags, attrs, hits)
+		contextErr = db.contextChunks(ctx, actor, s.NoTags, o, attrs, hits)
 	}()
 	var fnErr error
 	for hs := range hits {
@@ -196,9 +196,9 @@ func (db *DB) scanChunks(ctx context.Context, actor *misp.Actor, s misp.Attribut
 
 // contextChunks is the second stage of StreamAttributes: for each chunk
 // from in it reads, in a read transaction of its own, the attributes'
-// tags (unless noTags) and their events and objects, and sends the hits
-// to out.
-func (db *DB) contextChunks(ctx context.Context, actor *misp.Actor, noTags, eventTags bool, in <-chan []*misp.Attribute, out chan<- []misp.AttributeHit) error {
+// tags (unless noTags), their correlations (o.Correlations) and their
+// events and objects, and sends the hits to out.
+func (db *DB) contextChunks(ctx context.Context, actor *misp.Actor, noTags bool, o misp.StreamOptions, in <-chan []*misp.Attribute, out chan<- []misp.AttributeHit) error {
 	for attrs := range in {
 		var hits []misp.AttributeHit
 		err := db.read(ctx, func(tx *tx) error {
@@ -207,8 +207,13 @@ func (db *DB) contextChunks(ctx context.Context, actor *misp.Actor, noTags, even
 					return err
 				}
 			}
+			if o.Correlations {
+				if err := loadRelatedAttributes(ctx, tx, actor, attrs); err != nil {
+					return err
+				}
+			}
 			var err error
-			hits, err = hitContext(ctx, tx, actor, attrs, eventTags)
+			hits, err = hitContext(ctx, tx, actor, attrs, o.EventTags)
 			return err
 		})
 		if err != nil {

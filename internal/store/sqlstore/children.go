@@ -47,6 +47,9 @@ type childWriter struct {
 	known    map[string]refTarget             // elements written by this writer, by uuid
 	dupKeys  map[string]bool                  // keys of stored standalone attributes, loaded on demand
 	stored   map[string]map[string]storedElem // table → uuid → stored row
+	// changed are the attributes and objects the writer inserted or
+	// updated, whose correlation values recorrelate brings up to date.
+	changedAttrs, changedObjects []int64
 }
 
 func (w *childWriter) now() misp.Int { return misp.Int(w.tx.unix()) }
@@ -132,6 +135,7 @@ func (w *childWriter) flush(ctx context.Context) error {
 		}
 		for _, a := range attrs {
 			w.remember(a.UUID, int64(a.ID), misp.ReferencedAttribute)
+			w.changedAttrs = append(w.changedAttrs, int64(a.ID))
 		}
 		if err := w.tagNewAttributes(ctx, attrs); err != nil {
 			return err
@@ -411,6 +415,9 @@ func (w *childWriter) mergeObject(ctx context.Context, o *misp.Object) error {
 		if err := updateObjectRow(ctx, w.tx, o); err != nil {
 			return err
 		}
+		// Deleting or restoring the object changes whether its
+		// attributes correlate.
+		w.changedObjects = append(w.changedObjects, s.id)
 		if bool(o.Deleted) && !s.deleted {
 			if err := markReferencesDeleted(ctx, w.tx, misp.ReferencedObject, s.id); err != nil {
 				return err
@@ -452,6 +459,7 @@ func (w *childWriter) mergeAttributes(ctx context.Context, objectID int64, attrs
 			if err := updateAttributeRow(ctx, w.tx, a, s.deleted); err != nil {
 				return err
 			}
+			w.changedAttrs = append(w.changedAttrs, s.id)
 			if err := w.tagAttribute(ctx, a); err != nil {
 				return err
 			}
@@ -575,4 +583,18 @@ func joinValue(v1, v2 string) string {
 		return v1
 	}
 	return v1 + "|" + v2
+}
+
+// recorrelate brings the correlation values of the attributes and
+// objects the writer changed up to date.
+func (w *childWriter) recorrelate(ctx context.Context) error {
+	if err := w.tx.recorrelateAttributes(ctx, w.changedAttrs); err != nil {
+		return err
+	}
+	for _, id := range w.changedObjects {
+		if err := w.tx.recorrelate(ctx, objectScope(id)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

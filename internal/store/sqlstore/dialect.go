@@ -45,6 +45,10 @@ type Dialect struct {
 	// a planner that, not knowing the page stops early, would read every
 	// row after the cursor to hash-join and sort it (docs/benchmarks.md).
 	KeysetPage []string
+	// ValueKey is the function the correlation tables index values by
+	// ("md5" on PostgreSQL, whose B-tree entries cannot hold a 64 KiB
+	// value), "" for the value itself; see sameValue.
+	ValueKey string
 
 	// Goose is the goose dialect of the migrations.
 	Goose goose.Dialect
@@ -71,4 +75,14 @@ func (d *Dialect) rebind(query string) string {
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// sameValue is the condition that the value columns a and b are equal,
+// written so that an index on the dialect's ValueKey serves it: the keys
+// are compared first, then the values themselves.
+func (d *Dialect) sameValue(a, b string) string {
+	if d.ValueKey == "" {
+		return a + " = " + b
+	}
+	return d.ValueKey + "(" + a + ") = " + d.ValueKey + "(" + b + ") AND " + a + " = " + b
 }

@@ -153,7 +153,11 @@ func createEvent(ctx context.Context, tx *tx, actor *misp.Actor, e *misp.Event, 
 		}
 		w.newAttrs = append(w.newAttrs, o.Attribute...)
 	}
-	return w.flush(ctx)
+	if err := w.flush(ctx); err != nil {
+		return err
+	}
+	_, err = tx.correlate(ctx, eventScope(eventID))
+	return err
 }
 
 // dropDuplicateAttributes removes standalone attributes that repeat the
@@ -210,6 +214,12 @@ func attachEventTags(ctx context.Context, tx *tx, tags *tagResolver, eventID int
 func (db *DB) DeleteEvent(ctx context.Context, actor *misp.Actor, id int64) error {
 	err := db.write(ctx, func(tx *tx) error {
 		if _, err := visibleEvent(ctx, tx, actor, id); err != nil {
+			return err
+		}
+		if err := tx.uncorrelate(ctx, eventScope(id)); err != nil {
+			return err
+		}
+		if err := tx.dropUnderLimit(ctx); err != nil {
 			return err
 		}
 		_, err := tx.exec(ctx, "DELETE FROM events WHERE id = $1", id)

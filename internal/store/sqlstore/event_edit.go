@@ -43,6 +43,10 @@ func editEvent(ctx context.Context, tx *tx, actor *misp.Actor, id int64, in *mis
 	if in.Published {
 		pubTS = tx.unix()
 	}
+	var uncorrelated bool
+	if err := tx.get(ctx, "SELECT disable_correlation FROM events WHERE id = $1", []any{id}, scanPlainBool(&uncorrelated)); err != nil {
+		return err
+	}
 	// Identity and ownership (uuid, org_id, orgc_id, user_id) are not
 	// editable; every other field is replaced by the caller's merged copy.
 	_, err = tx.exec(ctx, `UPDATE events SET date = $1, info = $2, threat_level_id = $3, analysis = $4,
@@ -75,6 +79,16 @@ func editEvent(ctx context.Context, tx *tx, actor *misp.Actor, id int64, in *mis
 		return err
 	}
 	if err := w.flush(ctx); err != nil {
+		return err
+	}
+	// Turning correlation on or off for the event changes every
+	// attribute's; otherwise only the children the edit wrote change.
+	if uncorrelated != bool(in.DisableCorrelation) {
+		err = tx.recorrelate(ctx, eventScope(id))
+	} else {
+		err = w.recorrelate(ctx)
+	}
+	if err != nil {
 		return err
 	}
 	return recountAttributes(ctx, tx, id)

@@ -135,6 +135,9 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 		e.Tag = append(e.Tag, t)
 		return err
 	})
+	if err == nil && opts.EventCorrelations {
+		e.RelatedEvent, err = relatedEvents(ctx, tx, actor, id)
+	}
 	if err != nil || opts.Metadata {
 		return e, err
 	}
@@ -217,7 +220,15 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 	if opts.ExcludeLocalTags {
 		where += " AND at.local = FALSE"
 	}
-	return e, loadAttributeTags(ctx, tx, where, a, byID)
+	if err := loadAttributeTags(ctx, tx, where, a, byID); err != nil {
+		return nil, err
+	}
+	if opts.GranularCorrelations {
+		if err := loadEventCorrelations(ctx, tx, actor, id, byID); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
 }
 
 // queryAttributes returns the attributes matching where (attributes a

@@ -51,6 +51,9 @@ func (db *DB) CreateObject(ctx context.Context, actor *misp.Actor, eventID int64
 		if err := w.flush(ctx); err != nil {
 			return err
 		}
+		if _, err := tx.correlate(ctx, objectScope(int64(o.ID))); err != nil {
+			return err
+		}
 		if err := touchEvent(ctx, tx, eventID); err != nil {
 			return err
 		}
@@ -181,6 +184,9 @@ func (db *DB) UpdateObject(ctx context.Context, actor *misp.Actor, o *misp.Objec
 		if err := w.flush(ctx); err != nil {
 			return err
 		}
+		if err := tx.recorrelate(ctx, objectScope(ref.id)); err != nil {
+			return err
+		}
 		if err := touchEvent(ctx, tx, ref.eventID); err != nil {
 			return err
 		}
@@ -208,6 +214,12 @@ func (db *DB) DeleteObject(ctx context.Context, actor *misp.Actor, id int64, har
 		var live int64
 		err = tx.get(ctx, "SELECT COUNT(*) FROM attributes WHERE object_id = $1 AND deleted = FALSE", []any{id}, &live)
 		if err != nil {
+			return err
+		}
+		if err := tx.uncorrelate(ctx, objectScope(id)); err != nil {
+			return err
+		}
+		if err := tx.dropUnderLimit(ctx); err != nil {
 			return err
 		}
 		if hard {

@@ -41,6 +41,8 @@ type tx struct {
 	// err is the first failure of such a read: the transaction fails
 	// with it even if fn ignores it.
 	err error
+	// limit caches the correlation limit (corrLimit); 0 until read.
+	limit int
 }
 
 // fail records a failure that must fail the transaction.

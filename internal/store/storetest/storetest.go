@@ -35,6 +35,7 @@ type Store interface {
 	misp.GalaxyStore
 	misp.ObjectTemplateStore
 	misp.WarninglistStore
+	misp.CorrelationStore
 	Optimizer
 }
 
@@ -68,6 +69,8 @@ type Stores struct {
 	Galaxies        misp.GalaxyStore
 	ObjectTemplates misp.ObjectTemplateStore
 	Warninglists    misp.WarninglistStore
+	// Correlations manages the correlation engine.
+	Correlations misp.CorrelationStore
 	// Optimizer refreshes planner statistics.
 	Optimizer Optimizer
 	// Clock must be the store's clock: the suite sets and advances it.
@@ -81,7 +84,7 @@ type Stores struct {
 func NewStores(s Store, clock *Clock) *Stores {
 	return &Stores{Roles: s, Orgs: s, Users: s, AuthKeys: s, Tags: s, Events: s,
 		Attributes: s, Objects: s, Settings: s, Audit: s, SharingGroups: s, AttributeSearch: s, EventSearch: s, Optimizer: s, Clock: clock,
-		Taxonomies: s, Galaxies: s, ObjectTemplates: s, Warninglists: s}
+		Taxonomies: s, Galaxies: s, ObjectTemplates: s, Warninglists: s, Correlations: s}
 }
 
 // Start is the time a fresh Clock reads.
@@ -170,6 +173,13 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"Galaxies", testGalaxies},
 		{"ObjectTemplates", testObjectTemplates},
 		{"Warninglists", testWarninglists},
+		{"Correlations", testCorrelations},
+		{"CorrelationRules", testCorrelationRules},
+		{"CorrelationExclusions", testCorrelationExclusions},
+		{"CorrelationLimit", testCorrelationLimit},
+		{"CorrelationWrites", testCorrelationWrites},
+		{"CorrelationRebuild", testCorrelationRebuild},
+		{"CorrelationLeaks", testCorrelationLeaks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -93,6 +93,28 @@ CREATE TABLE auth_keys (
 
 CREATE INDEX auth_keys_user_id_idx ON auth_keys (user_id);
 
+CREATE TABLE correlation_exclusions (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    value     TEXT    NOT NULL UNIQUE,
+    kind      INTEGER NOT NULL,
+    pattern   TEXT    NOT NULL,
+    from_json INTEGER NOT NULL DEFAULT 0,
+    comment   TEXT    NOT NULL DEFAULT ''
+);
+
+CREATE INDEX correlation_exclusions_kind_idx ON correlation_exclusions (kind);
+
+CREATE TABLE correlation_values (
+    value        TEXT    NOT NULL,
+    event_id     INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    attribute_id INTEGER NOT NULL REFERENCES attributes (id) ON DELETE CASCADE,
+    PRIMARY KEY (value, event_id, attribute_id)
+);
+
+CREATE INDEX correlation_values_attribute_id_idx ON correlation_values (attribute_id);
+
+CREATE INDEX correlation_values_event_id_idx ON correlation_values (event_id);
+
 CREATE TABLE event_tags (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id          INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
@@ -142,6 +164,76 @@ CREATE INDEX events_timestamp_idx ON events (timestamp);
 
 CREATE INDEX events_visibility_idx ON events (distribution, sharing_group_id, org_id, published);
 
+CREATE TABLE galaxies (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid             TEXT    NOT NULL UNIQUE,
+    name             TEXT    NOT NULL DEFAULT '',
+    type             TEXT    NOT NULL,
+    description      TEXT    NOT NULL DEFAULT '',
+    version          INTEGER NOT NULL DEFAULT 0,
+    icon             TEXT    NOT NULL DEFAULT '',
+    namespace        TEXT    NOT NULL DEFAULT 'misp',
+    enabled          BOOLEAN NOT NULL DEFAULT TRUE,
+    local_only       BOOLEAN NOT NULL DEFAULT FALSE,
+    kill_chain_order TEXT
+);
+
+CREATE INDEX galaxies_type_idx ON galaxies (type);
+
+CREATE TABLE galaxy_cluster_relations (
+    id                             INTEGER PRIMARY KEY,
+    galaxy_cluster_id              INTEGER NOT NULL,
+    galaxy_cluster_uuid            TEXT    NOT NULL,
+    referenced_galaxy_cluster_uuid TEXT    NOT NULL,
+    referenced_galaxy_cluster_type TEXT    NOT NULL DEFAULT '',
+    distribution                   INTEGER NOT NULL DEFAULT 0,
+    sharing_group_id               INTEGER,
+    is_default                     BOOLEAN NOT NULL DEFAULT FALSE,
+    tags                           TEXT    NOT NULL DEFAULT '[]'
+);
+
+CREATE INDEX galaxy_cluster_relations_cluster_idx ON galaxy_cluster_relations (galaxy_cluster_id);
+
+CREATE INDEX galaxy_cluster_relations_referenced_idx ON galaxy_cluster_relations (referenced_galaxy_cluster_uuid);
+
+CREATE TABLE galaxy_clusters (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid             TEXT    NOT NULL,
+    collection_uuid  TEXT    NOT NULL DEFAULT '',
+    type             TEXT    NOT NULL,
+    value            TEXT    NOT NULL,
+    tag_name         TEXT    NOT NULL DEFAULT '',
+    description      TEXT    NOT NULL DEFAULT '',
+    galaxy_id        INTEGER NOT NULL,
+    source           TEXT    NOT NULL DEFAULT '',
+    authors          TEXT    NOT NULL DEFAULT '[]',
+    version          INTEGER NOT NULL DEFAULT 0,
+    distribution     INTEGER NOT NULL DEFAULT 0,
+    sharing_group_id INTEGER,
+    org_id           INTEGER NOT NULL DEFAULT 0,
+    orgc_id          INTEGER NOT NULL DEFAULT 0,
+    is_default       BOOLEAN NOT NULL DEFAULT FALSE,
+    locked           BOOLEAN NOT NULL DEFAULT FALSE,
+    extends_uuid     TEXT    NOT NULL DEFAULT '',
+    extends_version  INTEGER NOT NULL DEFAULT 0,
+    published        BOOLEAN NOT NULL DEFAULT FALSE,
+    deleted          BOOLEAN NOT NULL DEFAULT FALSE,
+    UNIQUE (galaxy_id, uuid)
+);
+
+CREATE INDEX galaxy_clusters_tag_name_idx ON galaxy_clusters (lower(tag_name));
+
+CREATE INDEX galaxy_clusters_uuid_idx ON galaxy_clusters (uuid);
+
+CREATE TABLE galaxy_elements (
+    id                INTEGER PRIMARY KEY,
+    galaxy_cluster_id INTEGER NOT NULL,
+    key               TEXT    NOT NULL DEFAULT '',
+    value             TEXT    NOT NULL DEFAULT ''
+);
+
+CREATE INDEX galaxy_elements_cluster_idx ON galaxy_elements (galaxy_cluster_id);
+
 CREATE TABLE object_references (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,
     uuid              TEXT    NOT NULL UNIQUE,
@@ -161,6 +253,49 @@ CREATE INDEX object_references_event_id_idx ON object_references (event_id);
 CREATE INDEX object_references_object_id_idx ON object_references (object_id);
 
 CREATE INDEX object_references_referenced_idx ON object_references (referenced_id, referenced_type);
+
+CREATE TABLE object_relationships (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    version     INTEGER NOT NULL,
+    name        TEXT    NOT NULL UNIQUE,
+    description TEXT    NOT NULL DEFAULT '',
+    format      TEXT    NOT NULL DEFAULT '[]'
+);
+
+CREATE TABLE object_template_elements (
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+    object_template_id  INTEGER NOT NULL REFERENCES object_templates (id) ON DELETE CASCADE,
+    object_relation     TEXT    NOT NULL,
+    type                TEXT    NOT NULL,
+    ui_priority         INTEGER NOT NULL DEFAULT 0,
+    categories          TEXT    NOT NULL DEFAULT '[]',
+    sane_default        TEXT    NOT NULL DEFAULT '[]',
+    values_list         TEXT    NOT NULL DEFAULT '[]',
+    description         TEXT    NOT NULL DEFAULT '',
+    disable_correlation INTEGER,
+    multiple            INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE INDEX object_template_elements_template_idx ON object_template_elements (object_template_id);
+
+CREATE TABLE object_templates (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id       INTEGER NOT NULL DEFAULT 0,
+    org_id        INTEGER NOT NULL DEFAULT 0,
+    uuid          TEXT    NOT NULL,
+    name          TEXT    NOT NULL,
+    meta_category TEXT    NOT NULL DEFAULT '',
+    description   TEXT    NOT NULL DEFAULT '',
+    version       INTEGER NOT NULL,
+    requirements  TEXT    NOT NULL DEFAULT '[]',
+    fixed         INTEGER NOT NULL DEFAULT 0,
+    active        INTEGER NOT NULL DEFAULT 0,
+    raw           TEXT    NOT NULL DEFAULT '{}'
+);
+
+CREATE INDEX object_templates_name_idx ON object_templates (name);
+
+CREATE UNIQUE INDEX object_templates_uuid_version_idx ON object_templates (uuid, version);
 
 CREATE TABLE objects (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -200,6 +335,13 @@ CREATE TABLE organisations (
 );
 
 CREATE UNIQUE INDEX organisations_lower_name_idx ON organisations (lower(name));
+
+CREATE TABLE over_correlating_values (
+    value      TEXT    NOT NULL PRIMARY KEY,
+    occurrence INTEGER NOT NULL
+);
+
+CREATE INDEX over_correlating_values_occurrence_idx ON over_correlating_values (occurrence);
 
 CREATE TABLE roles (
     id                          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -299,6 +441,55 @@ CREATE TABLE tags (
 );
 
 CREATE UNIQUE INDEX tags_lower_name_idx ON tags (lower(name));
+
+CREATE TABLE taxonomies (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    namespace   TEXT    NOT NULL,
+    description TEXT    NOT NULL,
+    version     INTEGER NOT NULL DEFAULT 1,
+    enabled     INTEGER NOT NULL DEFAULT 0,
+    exclusive   INTEGER NOT NULL DEFAULT 0,
+    required    INTEGER NOT NULL DEFAULT 0,
+    highlighted INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE UNIQUE INDEX taxonomies_lower_namespace_idx ON taxonomies (lower(namespace));
+
+CREATE TABLE taxonomy_entries (
+    id                    INTEGER PRIMARY KEY AUTOINCREMENT,
+    taxonomy_predicate_id INTEGER NOT NULL REFERENCES taxonomy_predicates (id) ON DELETE CASCADE,
+    taxonomy_id           INTEGER NOT NULL REFERENCES taxonomies (id) ON DELETE CASCADE,
+    value                 TEXT    NOT NULL,
+    expanded              TEXT    NOT NULL DEFAULT '',
+    colour                TEXT    NOT NULL DEFAULT '',
+    description           TEXT    NOT NULL DEFAULT '',
+    numerical_value       INTEGER,
+    tag_name              TEXT    NOT NULL,
+    tag_colour            TEXT    NOT NULL DEFAULT ''
+);
+
+CREATE INDEX taxonomy_entries_lower_tag_name_idx ON taxonomy_entries (lower(tag_name));
+
+CREATE INDEX taxonomy_entries_predicate_id_idx ON taxonomy_entries (taxonomy_predicate_id);
+
+CREATE INDEX taxonomy_entries_taxonomy_id_idx ON taxonomy_entries (taxonomy_id);
+
+CREATE TABLE taxonomy_predicates (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    taxonomy_id     INTEGER NOT NULL REFERENCES taxonomies (id) ON DELETE CASCADE,
+    value           TEXT    NOT NULL,
+    expanded        TEXT    NOT NULL DEFAULT '',
+    colour          TEXT    NOT NULL DEFAULT '',
+    description     TEXT    NOT NULL DEFAULT '',
+    exclusive       INTEGER NOT NULL DEFAULT 0,
+    numerical_value INTEGER,
+    tag_name        TEXT,
+    tag_colour      TEXT    NOT NULL DEFAULT ''
+);
+
+CREATE INDEX taxonomy_predicates_lower_tag_name_idx ON taxonomy_predicates (lower(tag_name));
+
+CREATE INDEX taxonomy_predicates_taxonomy_id_idx ON taxonomy_predicates (taxonomy_id);
 
 CREATE TABLE users (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
