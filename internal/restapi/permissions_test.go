@@ -95,6 +95,7 @@ func orgID(f *permFixture) string      { return f.orgID }
 func roleID(f *permFixture) string     { return f.roleID }
 func spareTagID(f *permFixture) string { return idString(int64(f.spareTag.ID)) }
 func sgID(f *permFixture) string       { return f.sgID }
+func taxonomyID(f *permFixture) string { return f.taxonomyID }
 
 // writeEndpoints lists every registered write route (a.route with POST,
 // PUT or DELETE), with one write method each; a route's methods share one
@@ -271,6 +272,27 @@ func writeEndpoints() []writeEndpoint {
 			}},
 		{route: "/sharing_groups/removeServer", method: "POST", acl: "perm_sharing_group", path: fixedPath("/sharingGroups/removeServer"),
 			body: func(f *permFixture, _ permActor) any { return obj{"sg_id": f.sgID, "server_id": 0} }},
+
+		// taxonomies (site admin; the fixture taxonomy "perm" has 2 tags)
+		{route: "/taxonomies/enable/{id}", method: "POST", acl: "perm_site_admin", path: idPath("/taxonomies/enable/", taxonomyID), same: true},
+		{route: "/taxonomies/disable/{id}", method: "POST", acl: "perm_site_admin", path: idPath("/taxonomies/disable/", taxonomyID), same: true},
+		{route: "/taxonomies/toggleRequired/{id}", method: "POST", acl: "perm_site_admin", path: idPath("/taxonomies/toggleRequired/", taxonomyID),
+			body: fixedBody(obj{"Taxonomy": obj{"required": true}}), same: true},
+		{route: "/taxonomies/toggleHighlighted/{id}", method: "POST", acl: "perm_site_admin", path: idPath("/taxonomies/toggleHighlighted/", taxonomyID),
+			body: fixedBody(obj{"Taxonomy": obj{"highlighted": true}}), same: true},
+		{route: "/taxonomies/addTag/{id}", method: "POST", acl: "perm_site_admin", path: idPath("/taxonomies/addTag/", taxonomyID)},
+		{route: "/taxonomies/addTag", method: "POST", acl: "perm_site_admin", path: fixedPath("/taxonomies/addTag"),
+			body: func(f *permFixture, _ permActor) any {
+				return obj{"Taxonomy": obj{"taxonomy_id": f.taxonomyID, "name": "perm:second"}}
+			},
+			same: true}, // addTag/{id} created both tags before
+		{route: "/taxonomies/disableTag/{id}", method: "POST", acl: "perm_site_admin", path: idPath("/taxonomies/disableTag/", taxonomyID), same: true},
+		{route: "/taxonomies/disableTag", method: "POST", acl: "perm_site_admin", path: fixedPath("/taxonomies/disableTag"),
+			body: func(f *permFixture, _ permActor) any {
+				return obj{"Taxonomy": obj{"taxonomy_id": f.taxonomyID, "name": "perm:first"}}
+			},
+			same: true},
+		{route: "/taxonomies/update", method: "POST", acl: "perm_site_admin", path: fixedPath("/taxonomies/update"), same: true},
 	}
 }
 
@@ -427,7 +449,8 @@ type permFixture struct {
 	eventPart
 	adminPart
 	sgPart
-	keyIDs map[int64]string // an auth key of the caller's user, by user id
+	keyIDs     map[int64]string // an auth key of the caller's user, by user id
+	taxonomyID string           // the fixture taxonomy "perm"
 }
 
 // eventPart is an event with a tagged attribute, a deleted attribute and
@@ -484,6 +507,8 @@ func (ep writeEndpoint) part() string {
 		return "key"
 	case strings.HasPrefix(ep.route, "/sharing_groups/"):
 		return "sg"
+	case strings.HasPrefix(ep.route, "/taxonomies/"):
+		return "taxonomy"
 	case strings.HasPrefix(ep.route, "/admin/"), strings.HasPrefix(ep.route, "/tags/add"),
 		strings.HasPrefix(ep.route, "/tags/edit"), strings.HasPrefix(ep.route, "/tags/delete"):
 		return "admin"
@@ -579,6 +604,18 @@ func (e *testEnv) newAdminPart(t *testing.T, n int) adminPart {
 		t.Fatalf("CreateRole: %v", err)
 	}
 	return adminPart{spareTag: tg, userID: idStr(u.ID), orgID: idStr(org.ID), roleID: idStr(role.ID)}
+}
+
+// permTaxonomy imports the fixture taxonomy (again: unchanged) and
+// returns its id; its tags are shown or hidden by the calls.
+func (e *testEnv) permTaxonomy(t *testing.T) string {
+	t.Helper()
+	tx := &misp.Taxonomy{Namespace: "perm", Description: "Permission fixture.", Version: 1,
+		Predicates: []*misp.TaxonomyPredicate{{Value: "first", TagColour: "#112233"}, {Value: "second", TagColour: "#445566"}}}
+	if _, err := e.DB.ImportTaxonomies(context.Background(), []*misp.Taxonomy{tx}); err != nil {
+		t.Fatalf("ImportTaxonomies: %v", err)
+	}
+	return idStr(tx.ID)
 }
 
 // newKeyFor creates an auth key for u and returns its id.
@@ -719,6 +756,8 @@ func TestPermissionSweep(t *testing.T) {
 				sg = &p
 			}
 			f.sgPart = *sg
+		case "taxonomy":
+			f.taxonomyID = e.permTaxonomy(t)
 		case "key":
 			uid := int64(c.user.User.ID)
 			if keys[uid] == "" {
