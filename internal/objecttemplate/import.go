@@ -118,34 +118,40 @@ func ValidateObject(mt *misp.ObjectTemplate, o *misp.Object) error {
 	return FromMISP(mt).Validate(ObjectAttributes(o))
 }
 
+// ErrNoTemplates is ImportDir's error when a directory holds no template
+// that could be loaded (it is missing, empty, or every file is broken).
+var ErrNoTemplates = errors.New("no object template found")
+
 // ImportDir loads the misp-objects checkout at dir (see Load) and imports
 // it into st (misp.ObjectTemplateStore.ImportObjectTemplates): what
 // razmena libraries import and POST /objectTemplates/update run. Files
 // that could not be loaded, and templates the store would refuse, are
-// listed in the result's Errors and the rest is imported; an error is
-// returned when no template could be loaded at all (dir missing or
-// empty) or the store fails.
+// listed in the result's Errors and the rest is imported. The error is
+// ErrNoTemplates (with the file errors) when no template could be loaded
+// at all, or the store's.
 func ImportDir(ctx context.Context, st misp.ObjectTemplateStore, dir string) (misp.LibraryResult, error) {
 	const library = "object templates"
 	templates, rels, ferrs := Load(dir)
-	var errs []string
+	var (
+		errs   []string
+		joined = []error{fmt.Errorf("%w in %s", ErrNoTemplates, dir)}
+	)
 	for _, fe := range ferrs {
 		errs = append(errs, fe.Error())
+		joined = append(joined, fe)
 	}
 	mts := make([]*misp.ObjectTemplate, 0, len(templates))
 	for _, t := range templates {
 		mt := t.MISP()
 		if err := mt.Validate(); err != nil {
-			errs = append(errs, fmt.Sprintf("object template %s: %v", t.Name, err))
+			err = fmt.Errorf("object template %s: %w", t.Name, err)
+			errs = append(errs, err.Error())
+			joined = append(joined, err)
 			continue
 		}
 		mts = append(mts, mt)
 	}
 	if len(mts) == 0 {
-		joined := []error{fmt.Errorf("no object template in %s", dir)}
-		for _, e := range errs {
-			joined = append(joined, errors.New(e))
-		}
 		return misp.LibraryResult{Library: library, Errors: errs}, fmt.Errorf("import object templates: %w", errors.Join(joined...))
 	}
 	mrels := make([]*misp.ObjectRelationship, len(rels))

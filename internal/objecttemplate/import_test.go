@@ -123,7 +123,10 @@ func TestImportDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	st = &fakeStore{}
-	if _, err := ImportDir(t.Context(), st, empty); err == nil || st.templates != nil {
-		t.Errorf("ImportDir(no templates) = %v, store called with %v; want an error and no call", err, st.templates)
+	if _, err := ImportDir(t.Context(), st, empty); !errors.Is(err, ErrNoTemplates) || st.templates != nil {
+		t.Errorf("ImportDir(no templates) = %v, store called with %v; want ErrNoTemplates and no call", err, st.templates)
+	}
+	if _, err := ImportDir(t.Context(), st, filepath.Join(empty, "missing")); !errors.Is(err, ErrNoTemplates) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("ImportDir(missing directory) = %v, want ErrNoTemplates and the not-exist error", err)
 	}
 }
