@@ -125,7 +125,7 @@ func (a *API) objectTemplateView(w http.ResponseWriter, r *http.Request, actor *
 // as imported. MISP reads the file on disk, which is the newest version
 // imported; so is this. 404 "Template not found".
 func (a *API) objectTemplateRaw(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
-	if err := requirePerm(r, actor.Perms.ObjectTemplate || actor.Perms.SiteAdmin); err != nil {
+	if err := requirePerm(r, actor.Perms.ObjectTemplate); err != nil {
 		return err
 	}
 	key := strings.TrimSuffix(r.PathValue("id"), ".json")
@@ -290,7 +290,7 @@ func (a *API) objectTemplateActivate(w http.ResponseWriter, r *http.Request, act
 // 404 "Invalid Object Template" for an id not stored; the answer is MISP's
 // save-success for its admin_delete action.
 func (a *API) objectTemplateDelete(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
-	if err := requirePerm(r, actor.Perms.ObjectTemplate || actor.Perms.SiteAdmin); err != nil {
+	if err := requirePerm(r, actor.Perms.ObjectTemplate); err != nil {
 		return err
 	}
 	raw := strings.TrimSuffix(r.PathValue("id"), ".json")
