@@ -97,6 +97,12 @@ func spareTagID(f *permFixture) string { return idString(int64(f.spareTag.ID)) }
 func sgID(f *permFixture) string       { return f.sgID }
 func taxonomyID(f *permFixture) string { return f.taxonomyID }
 
+// clusterAttach is galaxies/attachCluster of the fixture cluster to the
+// fixture event.
+func clusterAttach(f *permFixture, _ permActor) string {
+	return "/galaxies/attachCluster/" + f.eventID + "/event/local:0"
+}
+
 // writeEndpoints lists every registered write route (a.route with POST,
 // PUT or DELETE), with one write method each; a route's methods share one
 // handler.
@@ -293,6 +299,12 @@ func writeEndpoints() []writeEndpoint {
 			},
 			same: true},
 		{route: "/taxonomies/update", method: "POST", acl: "perm_site_admin", path: fixedPath("/taxonomies/update"), same: true},
+
+		// galaxies (the fixture library is imported before the sweep)
+		{route: "/galaxies/update", method: "POST", acl: "perm_site_admin", path: fixedPath("/galaxies/update"), same: true},
+		{route: "/galaxies/attachCluster/{target}/{type}", method: "POST", acl: "perm_tagger", path: clusterAttach,
+			body:    func(f *permFixture, _ permActor) any { return obj{"Galaxy": obj{"target_id": f.clusterID}} },
+			foreign: &refusal{status: http.StatusForbidden, message: "No permission to attach this cluster to given target."}},
 	}
 }
 
@@ -309,6 +321,11 @@ var readRoutesWithPOST = map[string]string{
 	// perm_audit; filters in the body.
 	"/admin/logs/index":       "filters in the body",
 	"/admin/audit_logs/index": "filters in the body",
+	// Galaxy and cluster searches (PyMISP's search_galaxy posts to /galaxies).
+	"/galaxies":                       "filters in the body",
+	"/galaxies/index":                 "filters in the body",
+	"/galaxy_clusters/index/{galaxy}": "filters in the body",
+	"/galaxy_clusters/restSearch":     "filters in the body",
 }
 
 // TestPermissionSweepCoversEveryWriteRoute checks that writeEndpoints
@@ -451,6 +468,7 @@ type permFixture struct {
 	sgPart
 	keyIDs     map[int64]string // an auth key of the caller's user, by user id
 	taxonomyID string           // the fixture taxonomy "perm"
+	clusterID  string           // the fixture galaxy cluster APT28
 }
 
 // eventPart is an event with a tagged attribute, a deleted attribute and
@@ -509,6 +527,8 @@ func (ep writeEndpoint) part() string {
 		return "sg"
 	case strings.HasPrefix(ep.route, "/taxonomies/"):
 		return "taxonomy"
+	case ep.route == "/galaxies/update":
+		return "galaxy"
 	case strings.HasPrefix(ep.route, "/admin/"), strings.HasPrefix(ep.route, "/tags/add"),
 		strings.HasPrefix(ep.route, "/tags/edit"), strings.HasPrefix(ep.route, "/tags/delete"):
 		return "admin"
@@ -723,7 +743,8 @@ func checkRefusal(t *testing.T, status int, body []byte, want refusal) {
 // organisation: callers whose role lacks the endpoint's flags get MISP's
 // 403 and change nothing; the others succeed.
 func TestPermissionSweep(t *testing.T) {
-	e := newTestEnv(t)
+	e := newGalaxyEnv(t)
+	clusterID := e.clusterID(t, "APT28")
 	actors := e.roleActors(t)
 	var (
 		n    int
@@ -736,7 +757,7 @@ func TestPermissionSweep(t *testing.T) {
 	// it needs when there is none or the last call changed it.
 	fixture := func(t *testing.T, ep writeEndpoint, c permActor) *permFixture {
 		n++
-		f := &permFixture{n: n, keyIDs: map[int64]string{}}
+		f := &permFixture{n: n, keyIDs: map[int64]string{}, clusterID: clusterID}
 		switch ep.part() {
 		case "event":
 			if ev == nil || ev.published != ep.published {
