@@ -10,11 +10,14 @@ import (
 // Hit is one list that a value matched. Matched is what MISP reports as
 // the match: the entry for cidr (canonical prefix), substring and regex
 // lists, the listed parent domain for hostname lists, the value itself for
-// string lists.
+// string lists. Value is the value checked, or the part of a composite
+// value that matched (MISP's warning "value"); Category is the list's.
 type Hit struct {
-	ListID  int64
-	Name    string
-	Matched string
+	ListID   int64
+	Name     string
+	Category string
+	Matched  string
+	Value    string
 }
 
 // Index answers which lists a value is on. It indexes every list given to
@@ -37,8 +40,9 @@ type Index struct {
 }
 
 type indexedList struct {
-	id   int64
-	name string
+	id       int64
+	name     string
+	category string
 }
 
 type kind int
@@ -112,7 +116,7 @@ func NewIndex(lists []*List) *Index {
 	sb := newSubstringBuilder()
 	for i, l := range sorted {
 		num := int32(i)
-		ix.lists[i] = indexedList{id: l.ID, name: l.Name}
+		ix.lists[i] = indexedList{id: l.ID, name: l.Name, category: l.Category}
 		ix.anyMask.add(i)
 		k, _ := kindOf(l.Type)
 		ix.kindMask[k].add(i)
@@ -183,11 +187,14 @@ func (ix *Index) Check(typ, value string) []Hit {
 	var st matchState
 	if typ == "malware-sample" || strings.Contains(typ, "|") {
 		first, second, found := strings.Cut(value, "|")
+		st.part = first
 		ix.match(&st, mask, first)
 		if found {
+			st.part = second
 			ix.match(&st, mask, second)
 		}
 	} else {
+		st.part = value
 		ix.match(&st, mask, value)
 	}
 	return ix.hits(st)
@@ -198,19 +205,22 @@ func (ix *Index) Check(typ, value string) []Hit {
 // and checked whole, never split as a composite.
 func (ix *Index) CheckValue(value string) []Hit {
 	var st matchState
-	ix.match(&st, ix.anyMask, strings.Trim(value, " \t\n\r\x00\x0b"))
+	st.part = strings.Trim(value, " \t\n\r\x00\x0b")
+	ix.match(&st, ix.anyMask, st.part)
 	return ix.hits(st)
 }
 
 // matchState collects the hits of one Check: at most one per list, the
-// first found.
+// first found. part is the value (or composite part) being matched.
 type matchState struct {
 	found []found
+	part  string
 }
 
 type found struct {
 	list    int32
 	matched string
+	value   string
 }
 
 func (st *matchState) has(list int32) bool {
@@ -225,7 +235,7 @@ func (st *matchState) has(list int32) bool {
 // add records a hit of list unless the list is outside mask or already hit.
 func (st *matchState) add(mask listSet, list int32, matched string) {
 	if mask.has(int(list)) && !st.has(list) {
-		st.found = append(st.found, found{list: list, matched: matched})
+		st.found = append(st.found, found{list: list, matched: matched, value: st.part})
 	}
 }
 
@@ -262,7 +272,7 @@ func (ix *Index) hits(st matchState) []Hit {
 	hits := make([]Hit, len(st.found))
 	for i, f := range st.found {
 		l := ix.lists[f.list]
-		hits[i] = Hit{ListID: l.id, Name: l.name, Matched: f.matched}
+		hits[i] = Hit{ListID: l.id, Name: l.name, Category: l.category, Matched: f.matched, Value: f.value}
 	}
 	return hits
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // newList builds a list by hand, as Parse would leave it.
@@ -24,7 +25,7 @@ func runChecks(t *testing.T, ix *Index, cases []checkCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := ix.Check(tc.typ, tc.value)
-			if diff := cmp.Diff(tc.want, got); diff != "" {
+			if diff := cmp.Diff(tc.want, got, ignoreValue); diff != "" {
 				t.Errorf("Check(%q, %q) mismatch (-want +got):\n%s", tc.typ, tc.value, diff)
 			}
 		})
@@ -32,6 +33,10 @@ func runChecks(t *testing.T, ix *Index, cases []checkCase) {
 }
 
 func hit(id int64, name, matched string) Hit { return Hit{ListID: id, Name: name, Matched: matched} }
+
+// ignoreValue leaves Hit.Value, tested by TestHitValueAndCategory, out of
+// the comparisons.
+var ignoreValue = cmpopts.IgnoreFields(Hit{}, "Value")
 
 func TestCheckString(t *testing.T) {
 	const hash = "d41d8cd98f00b204e9800998ecf8427e"
@@ -234,7 +239,7 @@ func TestCheckValue(t *testing.T) {
 		{"razmena.example", nil},
 	}
 	for _, tc := range tests {
-		if diff := cmp.Diff(tc.want, ix.CheckValue(tc.value)); diff != "" {
+		if diff := cmp.Diff(tc.want, ix.CheckValue(tc.value), ignoreValue); diff != "" {
 			t.Errorf("CheckValue(%q) mismatch (-want +got):\n%s", tc.value, diff)
 		}
 	}
@@ -244,7 +249,7 @@ func TestNewIndexIgnores(t *testing.T) {
 	disabled := newList(2, "disabled lists are still indexed", TypeString, nil, "x")
 	disabled.Enabled = false
 	ix := NewIndex([]*List{nil, newList(1, "bad type", "fuzzy", nil, "x"), disabled})
-	if got, want := ix.Check("text", "x"), []Hit{hit(2, "disabled lists are still indexed", "x")}; !cmp.Equal(got, want) {
+	if got, want := ix.Check("text", "x"), []Hit{hit(2, "disabled lists are still indexed", "x")}; !cmp.Equal(got, want, ignoreValue) {
 		t.Errorf("Check = %v, want %v", got, want)
 	}
 	if got := NewIndex(nil).Check("ip-dst", "8.8.8.8"); got != nil {
@@ -269,4 +274,29 @@ func TestIndexConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func TestHitValueAndCategory(t *testing.T) {
+	const hash = "d41d8cd98f00b204e9800998ecf8427e"
+	ix := NewIndex([]*List{
+		{ID: 1, Name: "hashes", Type: TypeString, Category: CategoryKnown, MatchingAttributes: []string{AllTypes}, Entries: []string{hash}},
+		{ID: 2, Name: "hosts", Type: TypeHostname, Category: CategoryFalsePositive, MatchingAttributes: []string{AllTypes}, Entries: []string{"example.com"}},
+	})
+	tests := []struct {
+		name string
+		got  []Hit
+		want []Hit
+	}{
+		{"composite second part", ix.Check("filename|md5", "a.exe|"+hash),
+			[]Hit{{ListID: 1, Name: "hashes", Category: CategoryKnown, Matched: hash, Value: hash}}},
+		{"composite first part", ix.Check("domain|ip", "WWW.Example.com|10.0.0.1"),
+			[]Hit{{ListID: 2, Name: "hosts", Category: CategoryFalsePositive, Matched: "example.com", Value: "WWW.Example.com"}}},
+		{"checkValue trims", ix.CheckValue(" " + hash + "\n"),
+			[]Hit{{ListID: 1, Name: "hashes", Category: CategoryKnown, Matched: hash, Value: hash}}},
+	}
+	for _, tc := range tests {
+		if diff := cmp.Diff(tc.want, tc.got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+		}
+	}
 }

@@ -34,7 +34,9 @@ func TestSubstringAgainstNaive(t *testing.T) {
 			for _, l := range lists {
 				for _, e := range l.Entries {
 					if strings.Contains(v, e) {
-						want = append(want, hit(l.ID, l.Name, e))
+						h := hit(l.ID, l.Name, e)
+						h.Value = v
+						want = append(want, h)
 						break
 					}
 				}
