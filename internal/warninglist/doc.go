@@ -12,6 +12,12 @@
 // each; regex lists, which are few, are a loop of compiled regexps, each
 // tried only if the value contains a literal its matches need.
 //
+// List.MISP and FromMISP convert to and from the stored form
+// (misp.Warninglist); ImportDir loads a checkout into a store. A Matcher
+// keeps an Index over the enabled lists of a store and rebuilds it when
+// the store's warninglist revision says they changed, so that the server
+// can check values per request at the cost of one row read.
+//
 // # Matching, as MISP does it (app/Model/Warninglist.php)
 //
 //   - A list applies to an attribute type if its matching attributes name
