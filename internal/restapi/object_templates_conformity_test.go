@@ -244,17 +244,13 @@ func TestCheckObjectTemplate(t *testing.T) {
 }
 
 // TestObjectAddTemplateEndToEnd drives objects/add over HTTP with
-// templates. It skips until objectAdd calls objectAddTemplate, check and
-// applyObjectTemplate.
+// templates.
 func TestObjectAddTemplateEndToEnd(t *testing.T) {
 	e := newTestEnv(t)
 	e.emptyEvent(t)
 	ids := e.withObjectTemplates(t)
 	domain := obj{"Object": obj{"Attribute": []any{obj{"type": "domain", "object_relation": "domain", "value": "a.example"}}}}
 	status, _, body := e.do(t, "POST", "/objects/add/1/"+otDomainIPUUID, e.AUser.Key, domain)
-	if status == http.StatusNotFound && strings.Contains(string(body), "Invalid template.") {
-		t.Skip("objects/add does not resolve object templates yet")
-	}
 	if status != http.StatusOK {
 		t.Fatalf("objects/add with a template uuid: %d %s", status, body)
 	}

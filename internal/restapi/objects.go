@@ -39,9 +39,12 @@ func (a *API) findObject(ctx context.Context, actor *misp.Actor, r ref, deleted 
 // objectAdd is POST /objects/add/{event}[/{template}] (perm_add, and
 // perm_modify as ObjectsController checks; may modify the event): creates
 // an object with its attributes (and references) and answers {"Object":
-// {…, "Attribute": […]}}. Object templates are not loaded yet, so a
-// template named in the URL is 404 "Invalid template." and no template
-// conformity is checked.
+// {…, "Attribute": […]}}. A template named in the URL (id or uuid, and
+// version) must exist (404 "Invalid template."); it, or the stored
+// template of the body's template_uuid and template_version, is checked
+// for conformity as MISP's checkTemplateConformity does (403 save-fail)
+// and fills the object's name, meta-category, description and template
+// version.
 func (a *API) objectAdd(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
 	if err := requirePerm(r, actor.Perms.Add); err != nil {
 		return err
@@ -49,8 +52,9 @@ func (a *API) objectAdd(w http.ResponseWriter, r *http.Request, actor *misp.Acto
 	if !actor.Perms.Modify {
 		return exception(r, http.StatusForbidden, "You don't have permissions to create objects.")
 	}
-	if strings.TrimSuffix(r.PathValue("template"), ".json") != "" {
-		return exception(r, http.StatusNotFound, "Invalid template.")
+	tmpl, err := a.objectAddTemplate(r)
+	if err != nil {
+		return err
 	}
 	ctx := r.Context()
 	ref, ok := parseRef(r.PathValue("event"))
@@ -73,7 +77,10 @@ func (a *API) objectAdd(w http.ResponseWriter, r *http.Request, actor *misp.Acto
 	// MISP names the object controller in lower case here, and puts the
 	// event and template ids in url and id ("12/" without a template).
 	const failName = "Could not add object"
-	failID := idString(int64(e.ID)) + "/"
+	failID := idString(int64(e.ID)) + "/" + tmpl.ID
+	if err := tmpl.check(r, failID); err != nil {
+		return err
+	}
 	body, err := readBody(r)
 	if err != nil {
 		return err
@@ -111,6 +118,9 @@ func (a *API) objectAdd(w http.ResponseWriter, r *http.Request, actor *misp.Acto
 	}
 	if msg := attributeFailure(in.Attributes, b.errs); msg != "" {
 		return saveFail(r, failName, "/objects/add/"+failID, msg, failID)
+	}
+	if err := a.applyObjectTemplate(r, tmpl, o); err != nil {
+		return err
 	}
 	if err := b.errs.add("Object", o.Validate()); err != nil {
 		return err

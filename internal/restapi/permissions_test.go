@@ -195,10 +195,12 @@ func writeEndpoints() []writeEndpoint {
 		// objects and references
 		{route: "/objects/add/{event}", method: "POST", acl: "perm_add perm_modify", path: idPath("/objects/add/", eventID),
 			body: newObject, foreign: noPermissionTo},
-		// No object template exists yet: a template in the URL is 404
-		// "Invalid template." for whoever passes the ACL.
+		// An unknown template uuid in the URL is 404 "Invalid template."
+		// for whoever passes the ACL.
 		{route: "/objects/add/{event}/{template}", method: "POST", acl: "perm_add perm_modify",
-			path: func(f *permFixture, _ permActor) string { return "/objects/add/" + f.eventID + "/1" },
+			path: func(f *permFixture, _ permActor) string {
+				return "/objects/add/" + f.eventID + "/aaaaaaaa-0000-4000-8000-000000000000"
+			},
 			body: newObject, ok: http.StatusNotFound, same: true},
 		{route: "/objects/edit/{id}", method: "POST", acl: "perm_add", path: idPath("/objects/edit/", objectID),
 			body:    fixedBody(obj{"Object": obj{"comment": "edited"}}),
@@ -299,6 +301,12 @@ func writeEndpoints() []writeEndpoint {
 			},
 			same: true},
 		{route: "/taxonomies/update", method: "POST", acl: "perm_site_admin", path: fixedPath("/taxonomies/update"), same: true},
+
+		// object templates (two fixture templates, ids 1 and 2)
+		{route: "/object_templates/update", method: "POST", acl: "perm_site_admin", path: fixedPath("/objectTemplates/update"), same: true},
+		{route: "/object_templates/activate", method: "POST", acl: "perm_site_admin", path: fixedPath("/objectTemplates/activate"),
+			body: fixedBody(obj{"ObjectTemplate": obj{"data": 1}}), same: true},
+		{route: "/object_templates/delete/{id}", method: "POST", acl: "perm_object_template", path: fixedPath("/objectTemplates/delete/2"), same: true},
 
 		// galaxies (the fixture library is imported before the sweep)
 		{route: "/galaxies/update", method: "POST", acl: "perm_site_admin", path: fixedPath("/galaxies/update"), same: true},
@@ -744,6 +752,7 @@ func checkRefusal(t *testing.T, status int, body []byte, want refusal) {
 // 403 and change nothing; the others succeed.
 func TestPermissionSweep(t *testing.T) {
 	e := newGalaxyEnv(t)
+	e.mustObjectTemplates(t)
 	clusterID := e.clusterID(t, "APT28")
 	actors := e.roleActors(t)
 	var (
