@@ -91,6 +91,16 @@ func (a *API) attributeAddTag(w http.ResponseWriter, r *http.Request, actor *mis
 				fails++
 				continue
 			}
+			if findAttached(at.Tag, int64(t.ID)) == nil {
+				refused, err := a.taxonomyRefuses(ctx, t.Name, at.Tag, local)
+				if err != nil {
+					return err
+				}
+				if refused {
+					fails++
+					continue
+				}
+			}
 			added, err := a.st.Tags.AttachAttributeTag(ctx, actor, int64(at.ID), int64(t.ID), local, nil)
 			if err != nil {
 				return fmt.Errorf("attach tag %d to attribute %d: %w", t.ID, at.ID, err)
@@ -99,6 +109,7 @@ func (a *API) attributeAddTag(w http.ResponseWriter, r *http.Request, actor *mis
 				fails++
 				continue
 			}
+			at.Tag = append(at.Tag, &misp.AttachedTag{ID: t.ID, Name: t.Name, Local: misp.Bool(local)})
 			success++
 		}
 	}

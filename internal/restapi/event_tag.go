@@ -164,6 +164,16 @@ func (a *API) eventAddTag(w http.ResponseWriter, r *http.Request, actor *misp.Ac
 		if err != nil {
 			return fmt.Errorf("find tag: %w", err)
 		}
+		if findAttached(e.Tag, int64(t.ID)) == nil {
+			refused, err := a.taxonomyRefuses(ctx, t.Name, e.Tag, local)
+			if err != nil {
+				return err
+			}
+			if refused {
+				fails = append(fails, exclusivityFail)
+				continue
+			}
+		}
 		if bool(t.LocalOnly) && !local {
 			fails = append(fails, "Invalid Tag. This tag can only be set as a local tag.")
 			continue
@@ -176,6 +186,7 @@ func (a *API) eventAddTag(w http.ResponseWriter, r *http.Request, actor *misp.Ac
 			fails = append(fails, "Tag is already attached to this event.")
 			continue
 		}
+		e.Tag = append(e.Tag, &misp.AttachedTag{ID: t.ID, Name: t.Name, Local: misp.Bool(local)})
 		success++
 	}
 	switch {
