@@ -290,6 +290,9 @@ func (a *API) eventPublish(w http.ResponseWriter, r *http.Request, actor *misp.A
 	if !actor.CanPublishEvent(e) {
 		return exception(r, http.StatusMethodNotAllowed, "You do not have the permission to do that.")
 	}
+	if err := a.checkRequiredTaxonomies(r.Context(), r, e); err != nil {
+		return err
+	}
 	if err := a.st.Events.SetPublished(r.Context(), actor, int64(e.ID), true); err != nil {
 		if errors.Is(err, misp.ErrNotFound) {
 			return exception(r, http.StatusNotFound, "Invalid event.")
