@@ -53,6 +53,8 @@ Commands:
             and a site admin, printing their credentials once)
   migrate   apply database migrations and exit
   admin     manage organisations, users, roles and API keys
+  libraries import or download the MISP knowledge libraries (taxonomies,
+            galaxies, object templates, warninglists)
   bench     generate a synthetic community, load it and measure (docs/benchmarks.md)
   version   print the version
 
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, io stdio) error {
 		return runMigrate(ctx, args[1:], io)
 	case "admin":
 		return runAdmin(ctx, args[1:], io)
+	case "libraries":
+		return runLibraries(ctx, args[1:], io)
 	case "bench":
 		return runBench(ctx, args[1:], io)
 	case "version", "-version", "--version":
