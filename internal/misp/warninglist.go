@@ -136,6 +136,7 @@ type WarninglistStore interface {
 	// stored yet is added, disabled; one with a newer version replaces
 	// the stored row, entries and types, keeping its id and enabled
 	// flag; one with the same or an older version is left unchanged.
+	// The ID of every list given is set to its stored id.
 	// Every list is validated first: a *ValidationError (ErrInvalid) for
 	// an invalid one or a name given twice, and nothing is stored. The
 	// result's Library is "warninglists".

@@ -86,6 +86,7 @@ func importWarninglists(ctx context.Context, tx *tx, lists []*misp.Warninglist) 
 				return res, fmt.Errorf("insert warninglist %q: %w", w.Name, err)
 			}
 			ids[w] = id
+			w.ID = misp.Int(id)
 			res.Added++
 		case int64(w.Version) > cur.version:
 			_, err := tx.exec(ctx, `UPDATE warninglists SET type = $1, description = $2, version = $3,
@@ -101,8 +102,10 @@ func importWarninglists(ctx context.Context, tx *tx, lists []*misp.Warninglist) 
 				}
 			}
 			ids[w] = cur.id
+			w.ID = misp.Int(cur.id)
 			res.Updated++
 		default:
+			w.ID = misp.Int(cur.id)
 			res.Unchanged++
 			continue
 		}

@@ -107,13 +107,17 @@ func entryValues(w *misp.Warninglist) []string {
 func testWarninglistImport(t *testing.T, s *Stores) {
 	ctx := t.Context()
 	rev0 := wlRevision(t, s)
-	mustImportWarninglists(t, s, []*misp.Warninglist{wlDNS(t, 1), wlHosts(t)}, misp.LibraryResult{Added: 2})
+	added := []*misp.Warninglist{wlDNS(t, 1), wlHosts(t)}
+	mustImportWarninglists(t, s, added, misp.LibraryResult{Added: 2})
 	rev1 := wlRevision(t, s)
 	if rev1 == rev0 {
 		t.Errorf("revision %d did not change with an import", rev1)
 	}
 
 	dns := wlByName(t, s, "RZM public resolvers")
+	if hosts := wlByName(t, s, "RZM top hosts"); added[0].ID != dns.ID || added[1].ID != hosts.ID {
+		t.Errorf("ImportWarninglists set ids %d and %d, want %d and %d", added[0].ID, added[1].ID, dns.ID, hosts.ID)
+	}
 	got, err := s.Warninglists.FindWarninglistByID(ctx, int64(dns.ID))
 	if err != nil {
 		t.Fatalf("FindWarninglistByID() = %v", err)
@@ -142,7 +146,11 @@ func testWarninglistImport(t *testing.T, s *Stores) {
 	wantErr(t, "FindWarninglistByID(9999)", err, misp.ErrNotFound)
 
 	// The same versions again change nothing, not even the revision.
-	mustImportWarninglists(t, s, []*misp.Warninglist{wlDNS(t, 1), wlHosts(t)}, misp.LibraryResult{Unchanged: 2})
+	again := []*misp.Warninglist{wlDNS(t, 1), wlHosts(t)}
+	mustImportWarninglists(t, s, again, misp.LibraryResult{Unchanged: 2})
+	if again[0].ID != dns.ID {
+		t.Errorf("ImportWarninglists(unchanged) set id %d, want %d", again[0].ID, dns.ID)
+	}
 	if rev := wlRevision(t, s); rev != rev1 {
 		t.Errorf("revision %d after an import that changed nothing, want %d", rev, rev1)
 	}
