@@ -168,7 +168,7 @@ func (m *Main) Handler() http.Handler {
 	api := restapi.New(restapi.Stores{
 		Events: m.DB, Attributes: m.DB, Objects: m.DB, Tags: m.DB,
 		Orgs: m.DB, Users: m.DB, Roles: m.DB, AuthKeys: m.DB, Audit: m.DB, SharingGroups: m.DB, Search: m.DB,
-		Taxonomies: m.DB, Galaxies: m.DB, ObjectTemplates: m.DB, Warninglists: m.DB,
+		Taxonomies: m.DB, Galaxies: m.DB, ObjectTemplates: m.DB, Warninglists: m.DB, Correlations: m.DB,
 	}, adapter, restapi.Config{
 		BaseURL:      m.Config.BaseURL,
 		Version:      MISPVersion,

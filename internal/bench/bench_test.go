@@ -33,7 +33,7 @@ func testHandler(db *sqlstore.DB, inst *setup.Instance) http.Handler {
 	restapi.New(restapi.Stores{
 		Events: db, Attributes: db, Objects: db, Tags: db, Orgs: db, Users: db, Roles: db,
 		AuthKeys: db, Audit: db, SharingGroups: db, Search: db,
-		Taxonomies: db, Galaxies: db, ObjectTemplates: db, Warninglists: db,
+		Taxonomies: db, Galaxies: db, ObjectTemplates: db, Warninglists: db, Correlations: db,
 	}, adapter, restapi.Config{BaseURL: "http://127.0.0.1", Version: "2.5.1",
 		InstanceUUID: inst.UUID, HostOrgID: inst.HostOrgID, Now: db.Now}).Register(mux)
 	return httpserver.Logging(log, httpserver.LimitBody(1<<30, mux))

@@ -221,9 +221,11 @@ type CorrelationExclusionFilter struct {
 // TopCorrelation is a value of correlations/top: Count is the number of
 // correlations (pairs of attributes in different events) it makes.
 type TopCorrelation struct {
-	Value    string `json:"value"`
-	Count    Int    `json:"count"`
-	Excluded bool   `json:"excluded"`
+	Value string `json:"value"`
+	// Count is a JSON number, as MISP's answer takes it from a Redis
+	// sorted set's score.
+	Count    int64 `json:"count"`
+	Excluded bool  `json:"excluded"`
 }
 
 // OverCorrelatingValue is a value held by more attributes than the
@@ -234,10 +236,11 @@ type OverCorrelatingValue struct {
 }
 
 // CorrelationProgress reports a rebuild: the attribute ids are processed
-// up to LastID of MaxID (from MinID), Values membership rows written.
+// up to LastID of MaxID (from MinID); Attributes of them correlate, on
+// Values values in all.
 type CorrelationProgress struct {
 	MinID, LastID, MaxID int64
-	Values               int64
+	Attributes, Values   int64
 	Batches              int
 }
 

@@ -39,6 +39,8 @@ type Stores struct {
 	Galaxies        misp.GalaxyStore
 	ObjectTemplates misp.ObjectTemplateStore
 	Warninglists    misp.WarninglistStore
+	// Correlations administers the correlation engine (issue 6).
+	Correlations misp.CorrelationStore
 }
 
 // SearchStore finds attributes and events for restSearch.
@@ -103,6 +105,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerWarninglists(mux)
 	a.registerSharingGroups(mux)
 	a.registerRestSearch(mux)
+	a.registerCorrelations(mux)
 }
 
 func (a *API) now() time.Time { return a.cfg.Now() }

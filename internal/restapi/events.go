@@ -54,7 +54,8 @@ func (a *API) eventMeta(ctx context.Context, actor *misp.Actor, id int64) (*misp
 // A missing or invisible event, or an id that is neither numeric nor a
 // UUID, is 404 "Invalid event" (HEAD: 404 without a body). Named
 // parameters: deleted (1, [0,1] or "only"), excludeLocalTags, metadata,
-// includeAllTags; PyMISP's POST body {"deleted": …} is read too.
+// includeAllTags, includeEventCorrelations, includeGranularCorrelations;
+// PyMISP's POST body {"deleted": …} is read too.
 func (a *API) eventView(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
 	id, ok := parseRef(r.PathValue("id"))
 	if !ok {
@@ -65,6 +66,11 @@ func (a *API) eventView(w http.ResponseWriter, r *http.Request, actor *misp.Acto
 		Deleted:          deletedFilter(named["deleted"]),
 		ExcludeLocalTags: namedBool(named, "excludeLocalTags", false),
 		Metadata:         namedBool(named, "metadata", false),
+		// Correlations (docs/correlation.md): RelatedEvent unless
+		// includeEventCorrelations:0, RelatedAttribute with
+		// includeGranularCorrelations:1, as MISP's REST view.
+		EventCorrelations:    r.Method != http.MethodHead && namedBool(named, "includeEventCorrelations", true),
+		GranularCorrelations: r.Method != http.MethodHead && namedBool(named, "includeGranularCorrelations", false),
 	}
 	if r.Method == http.MethodPost {
 		body, err := readBody(r)

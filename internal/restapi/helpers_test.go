@@ -101,7 +101,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	e.API = New(Stores{
 		Events: db, Attributes: db, Objects: db, Tags: db,
 		Orgs: db, Users: db, Roles: db, AuthKeys: db, Audit: db, SharingGroups: db, Search: db,
-		Taxonomies: db, Galaxies: db, ObjectTemplates: db, Warninglists: db,
+		Taxonomies: db, Galaxies: db, ObjectTemplates: db, Warninglists: db, Correlations: db,
 	}, ad, Config{
 		BaseURL:      testBaseURL,
 		Version:      "2.5.1",

@@ -121,13 +121,15 @@ func (o *leakOracle) creatorEmail(u *leakUser, e *leakEvent) bool {
 
 // fullEvent adds to s what events/view returns of e: the event, its
 // tags, creator e-mail, visible live (or, withDeleted, deleted) attributes
-// with their tags, and objects with at least one such attribute, with
-// their attributes and the references whose target is visible.
+// with their tags, objects with at least one such attribute, with
+// their attributes and the references whose target is visible, and the
+// related events (leak_correlation_test.go).
 func (o *leakOracle) fullEvent(s leakSet, u *leakUser, e *leakEvent, withDeleted bool) {
 	if !o.event(u, e) {
 		return
 	}
 	s.add("event", e.UUID)
+	o.relatedEvents(s, u, e)
 	for _, tg := range e.Tags {
 		s.add("tag", e.UUID+" "+tg.Name)
 	}

@@ -739,6 +739,7 @@ func (f *leakFixture) collectEvent(s leakSet, body []byte, _ *leakEvent) {
 		s.add("object", leakStr(o["uuid"]))
 		f.collectElements(s, o)
 	}
+	f.collectRelated(s, ev)
 }
 
 // collectIndexItem names an events/index item and its EventTag rows.

@@ -281,6 +281,17 @@ func writeEndpoints() []writeEndpoint {
 		{route: "/sharing_groups/removeServer", method: "POST", acl: "perm_sharing_group", path: fixedPath("/sharingGroups/removeServer"),
 			body: func(f *permFixture, _ permActor) any { return obj{"sg_id": f.sgID, "server_id": 0} }},
 
+		// correlations (site admin; docs/correlation.md)
+		{route: "/correlation_exclusions/add", method: "POST", acl: "perm_site_admin", path: fixedPath("/correlation_exclusions/add"),
+			body: func(f *permFixture, _ permActor) any { return obj{"value": fmt.Sprintf("perm-new-%d.example", f.n)} }},
+		{route: "/correlation_exclusions/edit/{id}", method: "PUT", acl: "perm_site_admin",
+			path: idPath("/correlation_exclusions/edit/", corrExclusionID),
+			body: func(f *permFixture, _ permActor) any { return obj{"comment": fmt.Sprintf("edited %d", f.n)} }},
+		{route: "/correlation_exclusions/delete/{id}", method: "DELETE", acl: "perm_site_admin",
+			path: idPath("/correlation_exclusions/delete/", corrExclusionID)},
+		{route: "/correlation_exclusions/clean", method: "POST", acl: "perm_site_admin", path: fixedPath("/correlation_exclusions/clean"), same: true},
+		{route: "/attributes/generateCorrelation", method: "POST", acl: "perm_site_admin", path: fixedPath("/attributes/generateCorrelation"), same: true},
+
 		// taxonomies (site admin; the fixture taxonomy "perm" has 2 tags)
 		{route: "/taxonomies/enable/{id}", method: "POST", acl: "perm_site_admin", path: idPath("/taxonomies/enable/", taxonomyID), same: true},
 		{route: "/taxonomies/disable/{id}", method: "POST", acl: "perm_site_admin", path: idPath("/taxonomies/disable/", taxonomyID), same: true},
@@ -334,6 +345,8 @@ var readRoutesWithPOST = map[string]string{
 	"/galaxies/index":                 "filters in the body",
 	"/galaxy_clusters/index/{galaxy}": "filters in the body",
 	"/galaxy_clusters/restSearch":     "filters in the body",
+	// Site admin; filters in the body.
+	"/correlation_exclusions/index": "filters in the body",
 }
 
 // TestPermissionSweepCoversEveryWriteRoute checks that writeEndpoints
@@ -476,6 +489,7 @@ type permFixture struct {
 	sgPart
 	keyIDs     map[int64]string // an auth key of the caller's user, by user id
 	taxonomyID string           // the fixture taxonomy "perm"
+	exclusion  string           // the fixture correlation exclusion's id
 	clusterID  string           // the fixture galaxy cluster APT28
 }
 
@@ -535,6 +549,8 @@ func (ep writeEndpoint) part() string {
 		return "sg"
 	case strings.HasPrefix(ep.route, "/taxonomies/"):
 		return "taxonomy"
+	case strings.HasPrefix(ep.route, "/correlation_exclusions/"), ep.route == "/attributes/generateCorrelation":
+		return "correlation"
 	case ep.route == "/galaxies/update":
 		return "galaxy"
 	case strings.HasPrefix(ep.route, "/admin/"), strings.HasPrefix(ep.route, "/tags/add"),
@@ -668,7 +684,7 @@ func (e *testEnv) worldState(t *testing.T, f *permFixture) string {
 	var b strings.Builder
 	for _, table := range []string{"events", "attributes", "objects", "object_references", "event_tags",
 		"attribute_tags", "tags", "organisations", "users", "auth_keys", "roles",
-		"sharing_groups", "sharing_group_orgs", "sharing_group_servers"} {
+		"sharing_groups", "sharing_group_orgs", "sharing_group_servers", "correlation_exclusions"} {
 		var n int
 		// The table names are the constants above.
 		if err := e.DB.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
@@ -721,6 +737,8 @@ func (e *testEnv) worldState(t *testing.T, f *permFixture) string {
 			dump("key", k, err)
 		}
 	}
+	xs, err := e.DB.FindCorrelationExclusions(ctx, misp.CorrelationExclusionFilter{})
+	dump("correlation exclusions", xs, err)
 	fmt.Fprintf(&b, "\nroles %s", roleState(t, e))
 	return b.String()
 }
@@ -760,6 +778,7 @@ func TestPermissionSweep(t *testing.T) {
 		ev   *eventPart
 		ad   *adminPart
 		sg   *sgPart
+		cx   string // the fixture correlation exclusion
 		keys = map[int64]string{}
 	)
 	// fixture returns what a call of ep by c acts on, creating the part
@@ -788,6 +807,11 @@ func TestPermissionSweep(t *testing.T) {
 			f.sgPart = *sg
 		case "taxonomy":
 			f.taxonomyID = e.permTaxonomy(t)
+		case "correlation":
+			if cx == "" {
+				cx = e.permExclusion(t, n)
+			}
+			f.exclusion = cx
 		case "key":
 			uid := int64(c.user.User.ID)
 			if keys[uid] == "" {
@@ -805,6 +829,8 @@ func TestPermissionSweep(t *testing.T) {
 			ad = nil
 		case "sg":
 			sg = nil
+		case "correlation":
+			cx = ""
 		case "key":
 			delete(keys, int64(c.user.User.ID))
 		}
@@ -1125,4 +1151,17 @@ func TestSiteAdminRoleFlagsChecked(t *testing.T) {
 			t.Errorf("POST %s: a refused call changed the state", path)
 		}
 	}
+}
+
+// corrExclusionID is the fixture correlation exclusion.
+func corrExclusionID(f *permFixture) string { return f.exclusion }
+
+// permExclusion creates a correlation exclusion and returns its id.
+func (e *testEnv) permExclusion(t *testing.T, n int) string {
+	t.Helper()
+	x := &misp.CorrelationExclusion{Value: fmt.Sprintf("perm-%d.example", n), Comment: "fixture"}
+	if err := e.DB.CreateCorrelationExclusion(context.Background(), x); err != nil {
+		t.Fatalf("CreateCorrelationExclusion: %v", err)
+	}
+	return idString(int64(x.ID))
 }

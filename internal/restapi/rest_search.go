@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/razmena/razmena/internal/export"
+	"github.com/razmena/razmena/internal/export/jsonfmt"
 	"github.com/razmena/razmena/internal/httpserver"
 	"github.com/razmena/razmena/internal/misp"
 	"github.com/razmena/razmena/internal/restsearch"
@@ -204,7 +205,9 @@ func (h *heldWriter) flush(n int64) error {
 func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *restsearch.Request, f export.Format, o export.Options, s misp.AttributeSearch, empty bool, out io.Writer) (n, last int64, err error) {
 	aw := f.Attributes(out, o)
 	if !empty {
-		so := misp.StreamOptions{EventTags: req.IncludeEventTags || req.IncludeContext}
+		so := misp.StreamOptions{EventTags: req.IncludeEventTags || req.IncludeContext,
+			// Only the JSON format shows correlations.
+			Correlations: req.IncludeCorrelations && f.Name == jsonfmt.Format.Name}
 		keepAll := req.IncludeAllTags
 		err := a.st.Search.StreamAttributes(ctx, actor, s, so, func(h misp.AttributeHit) error {
 			if !keepAll {
@@ -235,7 +238,12 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 	} else {
 		ew = export.Flatten(f.Attributes(out, o))
 	}
-	opts := misp.EventViewOptions{Deleted: s.Deleted, ExcludeLocalTags: req.ExcludeLocalTags, Metadata: req.Metadata}
+	// MISP's events scope always fetches RelatedEvent (fetchEvent's
+	// default), and RelatedAttribute with includeGranularCorrelations;
+	// only the JSON format shows them.
+	asJSON := f.Name == jsonfmt.Format.Name
+	opts := misp.EventViewOptions{Deleted: s.Deleted, ExcludeLocalTags: req.ExcludeLocalTags, Metadata: req.Metadata,
+		EventCorrelations: asJSON, GranularCorrelations: asJSON && req.IncludeGranularCorrelations}
 	remaining := s.Limit
 	for !empty {
 		page := s

@@ -145,6 +145,8 @@ func (r *Request) set(name string, v any, now int64) error {
 		r.Headerless = flag(v)
 	case "includeCorrelations":
 		r.IncludeCorrelations = flag(v)
+	case "includeGranularCorrelations":
+		r.IncludeGranularCorrelations = flag(v)
 	case "enforceWarninglist":
 		r.EnforceWarninglist = flag(v)
 	case "includeWarninglistHits":

@@ -77,15 +77,18 @@ type Request struct {
 	IncludeEventUUID bool
 	// WithAttachments is withAttachments or, in the events scope,
 	// includeAttachments.
-	WithAttachments        bool
-	Metadata               bool
-	Headerless             bool
-	IncludeCorrelations    bool
-	EnforceWarninglist     bool
-	IncludeWarninglistHits bool
-	ExcludeLocalTags       bool
-	IncludeAllTags         bool
-	SGReferenceOnly        bool
+	WithAttachments     bool
+	Metadata            bool
+	Headerless          bool
+	IncludeCorrelations bool
+	// IncludeGranularCorrelations is the events scope's per-attribute
+	// RelatedAttribute.
+	IncludeGranularCorrelations bool
+	EnforceWarninglist          bool
+	IncludeWarninglistHits      bool
+	ExcludeLocalTags            bool
+	IncludeAllTags              bool
+	SGReferenceOnly             bool
 	// RequestedAttributes are csv columns, in order.
 	RequestedAttributes []string
 	// FormatParams are the format's own parameters (rpz zone settings

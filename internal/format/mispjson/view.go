@@ -41,17 +41,17 @@ func nonNil[T any](s []T) []T {
 
 type eventOut struct {
 	eventFields
-	Org              *misp.OrgRef        `json:"Org,omitempty"`
-	Orgc             *misp.OrgRef        `json:"Orgc,omitempty"`
-	SharingGroup     *misp.SharingGroup  `json:"SharingGroup,omitempty"`
-	Attribute        []*misp.Attribute   `json:"Attribute"`
-	ShadowAttribute  []struct{}          `json:"ShadowAttribute"`
-	RelatedEvent     []struct{}          `json:"RelatedEvent"`
-	Galaxy           []struct{}          `json:"Galaxy"`
-	Object           []objectOut         `json:"Object"`
-	EventReport      []struct{}          `json:"EventReport"`
-	CryptographicKey []struct{}          `json:"CryptographicKey"`
-	Tag              []*misp.AttachedTag `json:"Tag,omitempty"`
+	Org              *misp.OrgRef         `json:"Org,omitempty"`
+	Orgc             *misp.OrgRef         `json:"Orgc,omitempty"`
+	SharingGroup     *misp.SharingGroup   `json:"SharingGroup,omitempty"`
+	Attribute        []*misp.Attribute    `json:"Attribute"`
+	ShadowAttribute  []struct{}           `json:"ShadowAttribute"`
+	RelatedEvent     []*misp.RelatedEvent `json:"RelatedEvent"`
+	Galaxy           []struct{}           `json:"Galaxy"`
+	Object           []objectOut          `json:"Object"`
+	EventReport      []struct{}           `json:"EventReport"`
+	CryptographicKey []struct{}           `json:"CryptographicKey"`
+	Tag              []*misp.AttachedTag  `json:"Tag,omitempty"`
 }
 
 type objectOut struct {
@@ -70,9 +70,9 @@ func newObjectOut(o *misp.Object) objectOut {
 
 // EventView returns the events/view (and events/add, events/edit) answer
 // for e: {"Event": {...}} with the event's fields, Org, Orgc, SharingGroup
-// (when set), Attribute[],
-// the lists Razmena does not model yet (ShadowAttribute, RelatedEvent,
-// Galaxy, EventReport, CryptographicKey) as [], Object[] (each with
+// (when set), Attribute[], RelatedEvent[] (e.RelatedEvent, [] when nil),
+// the lists Razmena does not model yet (ShadowAttribute, Galaxy,
+// EventReport, CryptographicKey) as [], Object[] (each with
 // ObjectReference[] and Attribute[]) and Tag[], which is omitted when empty,
 // as is an attribute's Tag[]. Tags are emitted as given: hiding
 // non-exportable tags is the caller's choice.
@@ -90,7 +90,7 @@ func EventView(e *misp.Event) any {
 		SharingGroup:     e.SharingGroup,
 		Attribute:        nonNil(e.Attribute),
 		ShadowAttribute:  []struct{}{},
-		RelatedEvent:     []struct{}{},
+		RelatedEvent:     nonNil(e.RelatedEvent),
 		Galaxy:           []struct{}{},
 		Object:           objects,
 		EventReport:      []struct{}{},

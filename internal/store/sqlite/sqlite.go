@@ -78,8 +78,12 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		// Its cost at scale is in docs/benchmarks.md.
 		Optimize:   []string{"PRAGMA analysis_limit = 0", "ANALYZE"},
 		RowInserts: true,
-		Goose:      goose.DialectSQLite3,
-		Migrations: sub,
+		// A connection's page cache grows to 256 MB for a bulk write,
+		// and back to SQLite's default of 2 MB after it.
+		BulkWrite:     []string{"PRAGMA cache_size = -262144"},
+		BulkWriteDone: []string{"PRAGMA cache_size = -2000"},
+		Goose:         goose.DialectSQLite3,
+		Migrations:    sub,
 	}), nil
 }
 

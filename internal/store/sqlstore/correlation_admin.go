@@ -41,19 +41,39 @@ func (db *DB) RebuildCorrelations(ctx context.Context, batch int64, progress fun
 	p.LastID = p.MinID - 1
 	for lo := p.MinID; lo <= p.MaxID && p.MaxID > 0; lo += batch {
 		hi := min(lo+batch, p.MaxID+1)
+		var values, attrs int64
 		err := db.write(ctx, func(tx *tx) error {
+			for _, q := range tx.d.BulkWrite {
+				if _, err := tx.exec(ctx, q); err != nil {
+					return err
+				}
+			}
 			s := idRangeScope(lo, hi)
 			var a args
 			if _, err := tx.exec(ctx, "DELETE FROM correlation_values WHERE "+s.members(&a, "correlation_values"), a...); err != nil {
 				return err
 			}
-			n, err := tx.insertCorrelationValues(ctx, s)
-			p.Values += n
-			return err
+			var err error
+			if values, err = tx.insertCorrelationValues(ctx, s); err != nil {
+				return err
+			}
+			a = nil
+			err = tx.get(ctx, "SELECT COUNT(DISTINCT attribute_id) FROM correlation_values WHERE "+s.members(&a, "correlation_values"), a, &attrs)
+			if err != nil {
+				return err
+			}
+			for _, q := range tx.d.BulkWriteDone {
+				if _, err := tx.exec(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		if err != nil {
 			return p, fmt.Errorf("rebuild correlations of attributes %d to %d: %w", lo, hi-1, err)
 		}
+		p.Values += values
+		p.Attributes += attrs
 		p.LastID = hi - 1
 		p.Batches++
 		if progress != nil {

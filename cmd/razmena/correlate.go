@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/razmena/razmena/internal/config"
+	"github.com/razmena/razmena/internal/misp"
+)
+
+// runCorrelate is `razmena correlate`: rebuild the correlations of every
+// attribute (after a bulk import, or a restore from a backup made
+// without them), or change the over-correlation limit
+// (docs/correlation.md). Writes keep correlations up to date on their
+// own; a server may keep running during a rebuild.
+func runCorrelate(ctx context.Context, args []string, io stdio) error {
+	cfg := config.Default()
+	if err := cfg.Env(io.getenv); err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("correlate", flag.ContinueOnError)
+	fs.SetOutput(io.stderr)
+	fs.StringVar(&cfg.Database, "database", cfg.Database, "SQLite file, or postgres:// URL (env RAZMENA_DATABASE)")
+	rebuild := fs.Bool("rebuild", false, "recompute the correlations of every attribute, printing progress")
+	batch := fs.Int64("batch", 0, "attribute ids per rebuild transaction (0: the store's default)")
+	limit := fs.Int("limit", 0, "set the over-correlation limit (MISP.correlation_limit): values held by more attributes do not correlate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*rebuild && *limit == 0 {
+		fs.Usage()
+		return errors.New("correlate: nothing to do (give -rebuild or -limit)")
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *limit != 0 {
+		if err := db.SetCorrelationLimit(ctx, *limit); err != nil {
+			return err
+		}
+		fmt.Fprintf(io.stdout, "correlation limit set to %d, over-correlating values recounted\n", *limit)
+	}
+	if !*rebuild {
+		return nil
+	}
+	start := time.Now()
+	report := func(p misp.CorrelationProgress) {
+		fmt.Fprintf(io.stdout, "correlate: %5.1f%%  attribute ids %d–%d of %d  %d values  %s\n",
+			100*p.Fraction(), p.MinID, p.LastID, p.MaxID, p.Values, time.Since(start).Round(100*time.Millisecond))
+	}
+	p, err := db.RebuildCorrelations(ctx, *batch, report)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(io.stdout, "correlate: rebuilt in %s: %d attribute ids in %d batches, %d correlation values\n",
+		time.Since(start).Round(100*time.Millisecond), max(0, p.MaxID-p.MinID+1), p.Batches, p.Values)
+	return nil
+}
