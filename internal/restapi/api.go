@@ -17,6 +17,7 @@ import (
 
 	"github.com/razmena/razmena/internal/httpserver"
 	"github.com/razmena/razmena/internal/misp"
+	"github.com/razmena/razmena/internal/warninglist"
 )
 
 // Stores are the store aggregates the API uses.
@@ -75,6 +76,8 @@ type API struct {
 	cfg Config
 	// cursors remembers where recent restSearch pages ended.
 	cursors *pageCursors
+	// warnings matches values against the enabled warninglists.
+	warnings *warninglist.Matcher
 }
 
 // New returns the API over stores, using adapter to authenticate requests
@@ -84,7 +87,8 @@ func New(st Stores, ad *httpserver.Adapter, cfg Config) *API {
 		cfg.Now = time.Now
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &API{st: st, ad: ad, log: ad.Log, cfg: cfg, cursors: newPageCursors(maxPageCursors)}
+	return &API{st: st, ad: ad, log: ad.Log, cfg: cfg, cursors: newPageCursors(maxPageCursors),
+		warnings: warninglist.NewMatcher(st.Warninglists)}
 }
 
 // Register adds every API route to mux.
@@ -103,6 +107,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerGalaxies(mux)
 	a.registerObjectTemplates(mux)
 	a.registerWarninglists(mux)
+	a.registerFreetext(mux)
 	a.registerSharingGroups(mux)
 	a.registerRestSearch(mux)
 	a.registerCorrelations(mux)

@@ -86,16 +86,17 @@ func fixedBody(b any) func(*permFixture, permActor) any {
 	return func(*permFixture, permActor) any { return b }
 }
 
-func eventID(f *permFixture) string    { return f.eventID }
-func attrID(f *permFixture) string     { return f.attrID }
-func objectID(f *permFixture) string   { return f.objectID }
-func refID(f *permFixture) string      { return f.refID }
-func userID(f *permFixture) string     { return f.userID }
-func orgID(f *permFixture) string      { return f.orgID }
-func roleID(f *permFixture) string     { return f.roleID }
-func spareTagID(f *permFixture) string { return idString(int64(f.spareTag.ID)) }
-func sgID(f *permFixture) string       { return f.sgID }
-func taxonomyID(f *permFixture) string { return f.taxonomyID }
+func eventID(f *permFixture) string       { return f.eventID }
+func attrID(f *permFixture) string        { return f.attrID }
+func objectID(f *permFixture) string      { return f.objectID }
+func refID(f *permFixture) string         { return f.refID }
+func userID(f *permFixture) string        { return f.userID }
+func orgID(f *permFixture) string         { return f.orgID }
+func roleID(f *permFixture) string        { return f.roleID }
+func spareTagID(f *permFixture) string    { return idString(int64(f.spareTag.ID)) }
+func sgID(f *permFixture) string          { return f.sgID }
+func taxonomyID(f *permFixture) string    { return f.taxonomyID }
+func warninglistID(f *permFixture) string { return f.warninglistID }
 
 // clusterAttach is galaxies/attachCluster of the fixture cluster to the
 // fixture event.
@@ -313,6 +314,10 @@ func writeEndpoints() []writeEndpoint {
 			same: true},
 		{route: "/taxonomies/update", method: "POST", acl: "perm_site_admin", path: fixedPath("/taxonomies/update"), same: true},
 
+		// freetext import into the fixture event
+		{route: "/events/freeTextImport/{id}", method: "POST", acl: "perm_add", path: idPath("/events/freeTextImport/", eventID),
+			body: fixedBody(obj{"value": "198.51.100.77 evil-freetext.example"}), foreign: noPermissionTo},
+
 		// object templates (two fixture templates, ids 1 and 2)
 		{route: "/object_templates/update", method: "POST", acl: "perm_site_admin", path: fixedPath("/objectTemplates/update"), same: true},
 		{route: "/object_templates/activate", method: "POST", acl: "perm_site_admin", path: fixedPath("/objectTemplates/activate"),
@@ -324,6 +329,17 @@ func writeEndpoints() []writeEndpoint {
 		{route: "/galaxies/attachCluster/{target}/{type}", method: "POST", acl: "perm_tagger", path: clusterAttach,
 			body:    func(f *permFixture, _ permActor) any { return obj{"Galaxy": obj{"target_id": f.clusterID}} },
 			foreign: &refusal{status: http.StatusForbidden, message: "No permission to attach this cluster to given target."}},
+		// warninglists: the fixture list "perm", disabled before each call
+		{route: "/warninglists/toggleEnable", method: "POST", acl: "perm_warninglist", path: fixedPath("/warninglists/toggleEnable"),
+			body: func(f *permFixture, _ permActor) any { return obj{"id": []string{f.warninglistID}} }},
+		{route: "/warninglists/enableWarninglist/{id}/{enable}", method: "POST", acl: "perm_warninglist",
+			path: func(f *permFixture, _ permActor) string {
+				return "/warninglists/enableWarninglist/" + f.warninglistID + "/1"
+			},
+			ok: http.StatusFound},
+		{route: "/warninglists/enableWarninglist/{id}", method: "POST", acl: "perm_warninglist",
+			path: idPath("/warninglists/enableWarninglist/", warninglistID), ok: http.StatusFound, same: true},
+		{route: "/warninglists/update", method: "POST", acl: "perm_site_admin", path: fixedPath("/warninglists/update"), same: true},
 	}
 }
 
@@ -340,11 +356,16 @@ var readRoutesWithPOST = map[string]string{
 	// perm_audit; filters in the body.
 	"/admin/logs/index":       "filters in the body",
 	"/admin/audit_logs/index": "filters in the body",
+	// Parsing a text stores nothing.
+	"/freetext/parse": "the text in the body",
 	// Galaxy and cluster searches (PyMISP's search_galaxy posts to /galaxies).
 	"/galaxies":                       "filters in the body",
 	"/galaxies/index":                 "filters in the body",
 	"/galaxy_clusters/index/{galaxy}": "filters in the body",
 	"/galaxy_clusters/restSearch":     "filters in the body",
+	// Warninglist filters and the values to check come in the body.
+	"/warninglists/index":      "filters in the body",
+	"/warninglists/checkValue": "values to check in the body",
 	// Site admin; filters in the body.
 	"/correlation_exclusions/index": "filters in the body",
 }
@@ -489,8 +510,10 @@ type permFixture struct {
 	sgPart
 	keyIDs     map[int64]string // an auth key of the caller's user, by user id
 	taxonomyID string           // the fixture taxonomy "perm"
-	exclusion  string           // the fixture correlation exclusion's id
-	clusterID  string           // the fixture galaxy cluster APT28
+	// warninglistID is the fixture warninglist "perm", disabled.
+	warninglistID string
+	exclusion     string // the fixture correlation exclusion's id
+	clusterID     string // the fixture galaxy cluster APT28
 }
 
 // eventPart is an event with a tagged attribute, a deleted attribute and
@@ -549,6 +572,8 @@ func (ep writeEndpoint) part() string {
 		return "sg"
 	case strings.HasPrefix(ep.route, "/taxonomies/"):
 		return "taxonomy"
+	case strings.HasPrefix(ep.route, "/warninglists/"):
+		return "warninglist"
 	case strings.HasPrefix(ep.route, "/correlation_exclusions/"), ep.route == "/attributes/generateCorrelation":
 		return "correlation"
 	case ep.route == "/galaxies/update":
@@ -662,6 +687,23 @@ func (e *testEnv) permTaxonomy(t *testing.T) string {
 	return idStr(tx.ID)
 }
 
+// permWarninglist imports the fixture warninglist "perm" (once; later
+// calls find it unchanged), disables it and returns its id.
+func (e *testEnv) permWarninglist(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	w := &misp.Warninglist{Name: "perm", Type: "string", Description: "Permission fixture.", Version: 1,
+		Category: "false_positive", Entries: []misp.WarninglistEntry{{Value: "perm.example"}}}
+	if _, err := e.DB.ImportWarninglists(ctx, []*misp.Warninglist{w}); err != nil {
+		t.Fatalf("ImportWarninglists: %v", err)
+	}
+	off := false
+	if _, err := e.DB.ToggleWarninglists(ctx, misp.WarninglistSelection{IDs: []int64{int64(w.ID)}}, &off); err != nil {
+		t.Fatalf("ToggleWarninglists: %v", err)
+	}
+	return idStr(w.ID)
+}
+
 // newKeyFor creates an auth key for u and returns its id.
 func (e *testEnv) newKeyFor(t *testing.T, u *testUser) string {
 	t.Helper()
@@ -684,7 +726,7 @@ func (e *testEnv) worldState(t *testing.T, f *permFixture) string {
 	var b strings.Builder
 	for _, table := range []string{"events", "attributes", "objects", "object_references", "event_tags",
 		"attribute_tags", "tags", "organisations", "users", "auth_keys", "roles",
-		"sharing_groups", "sharing_group_orgs", "sharing_group_servers", "correlation_exclusions"} {
+		"sharing_groups", "sharing_group_orgs", "sharing_group_servers", "correlation_exclusions", "warninglists"} {
 		var n int
 		// The table names are the constants above.
 		if err := e.DB.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
@@ -739,6 +781,8 @@ func (e *testEnv) worldState(t *testing.T, f *permFixture) string {
 	}
 	xs, err := e.DB.FindCorrelationExclusions(ctx, misp.CorrelationExclusionFilter{})
 	dump("correlation exclusions", xs, err)
+	wls, err := e.DB.FindWarninglists(ctx, misp.WarninglistFilter{})
+	dump("warninglists", wls, err)
 	fmt.Fprintf(&b, "\nroles %s", roleState(t, e))
 	return b.String()
 }
@@ -807,6 +851,8 @@ func TestPermissionSweep(t *testing.T) {
 			f.sgPart = *sg
 		case "taxonomy":
 			f.taxonomyID = e.permTaxonomy(t)
+		case "warninglist":
+			f.warninglistID = e.permWarninglist(t)
 		case "correlation":
 			if cx == "" {
 				cx = e.permExclusion(t, n)

@@ -18,12 +18,9 @@ import (
 // §3.4; docs/warninglists.md): reads and checkValue for every
 // authenticated user, toggling for perm_warninglist (or a site admin),
 // updating the library for site admins, as MISP's ACL has them.
-//
-// The Matcher answering checkValue lives as long as the API.
-// TODO(#6): move it to API, so that restSearch, event views and freetext
-// import share it.
+// checkValue goes through the API's Matcher, which freetext import
+// shares.
 func (a *API) registerWarninglists(mux *http.ServeMux) {
-	m := warninglist.NewMatcher(a.st.Warninglists)
 	a.route(mux, "GET POST", "/warninglists/index", a.warninglistIndex)
 	// Without a.route's /{named...} twin, which would answer every
 	// request under /warninglists/.
@@ -31,7 +28,7 @@ func (a *API) registerWarninglists(mux *http.ServeMux) {
 	mux.Handle("POST /warninglists", a.ad.Authed(a.warninglistIndex))
 	a.route(mux, "GET", "/warninglists/view/{id}", a.warninglistView)
 	a.route(mux, "GET POST", "/warninglists/checkValue", func(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
-		return a.warninglistCheckValue(w, r, actor, m)
+		return a.warninglistCheckValue(w, r, actor, a.warnings)
 	})
 	a.route(mux, "GET POST", "/warninglists/toggleEnable", a.warninglistToggleEnable)
 	a.route(mux, "POST", "/warninglists/enableWarninglist/{id}", a.warninglistEnable)
