@@ -89,10 +89,17 @@ func TestEventViewCorrelations(t *testing.T) {
 		t.Errorf("RelatedAttribute of an uncorrelated value = %v, want none", byValue["own.example"])
 	}
 
-	// events/restSearch carries RelatedEvent too, and RelatedAttribute
-	// with includeGranularCorrelations.
+	// events/restSearch carries RelatedEvent with includeEventCorrelations
+	// (MISP: always), RelatedAttribute with includeGranularCorrelations.
 	var out struct{ Response []obj }
-	body := obj{"returnFormat": "json", "eventid": one, "includeGranularCorrelations": 1}
+	body := obj{"returnFormat": "json", "eventid": one}
+	if status := e.doJSON(t, "POST", "/events/restSearch", e.AUser.Key, body, &out); status != http.StatusOK || len(out.Response) != 1 {
+		t.Fatalf("events/restSearch: %d %v", status, out)
+	}
+	if got := relatedInfos(t, out.Response[0]); len(got) != 0 {
+		t.Errorf("events/restSearch without includeEventCorrelations: RelatedEvent = %v, want []", got)
+	}
+	body = obj{"returnFormat": "json", "eventid": one, "includeEventCorrelations": 1, "includeGranularCorrelations": 1}
 	if status := e.doJSON(t, "POST", "/events/restSearch", e.AUser.Key, body, &out); status != http.StatusOK || len(out.Response) != 1 {
 		t.Fatalf("events/restSearch: %d %v", status, out)
 	}

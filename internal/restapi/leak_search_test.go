@@ -39,14 +39,14 @@ func init() {
 		leakPath{
 			name: "events/restSearch",
 			collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
-				return f.searchEvents(t, u, obj{"returnFormat": "json", "limit": 100000})
+				return f.searchEvents(t, u, obj{"returnFormat": "json", "limit": 100000, "includeEventCorrelations": 1})
 			},
 			want: func(o *leakOracle, u *leakUser) leakSet { return o.searchEvents(u, false) },
 		},
 		leakPath{
 			name: "events/restSearch deleted [0,1]",
 			collect: func(t *testing.T, f *leakFixture, u *leakUser) leakSet {
-				return f.searchEvents(t, u, obj{"deleted": []int{0, 1}})
+				return f.searchEvents(t, u, obj{"deleted": []int{0, 1}, "includeEventCorrelations": 1})
 			},
 			want: func(o *leakOracle, u *leakUser) leakSet { return o.searchEvents(u, true) },
 		},

@@ -147,6 +147,8 @@ func (r *Request) set(name string, v any, now int64) error {
 		r.IncludeCorrelations = flag(v)
 	case "includeGranularCorrelations":
 		r.IncludeGranularCorrelations = flag(v)
+	case "includeEventCorrelations":
+		r.IncludeEventCorrelations = flag(v)
 	case "enforceWarninglist":
 		r.EnforceWarninglist = flag(v)
 	case "includeWarninglistHits":

@@ -137,6 +137,9 @@ var paramArray = map[string][]string{
 		"order",
 		"protected",
 		"includeGranularCorrelations",
+		// Not a MISP restSearch parameter: Razmena attaches RelatedEvent
+		// only when asked (docs/correlation.md).
+		"includeEventCorrelations",
 		"policy",
 		"walled_garden",
 		"ns",

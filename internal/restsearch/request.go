@@ -81,8 +81,9 @@ type Request struct {
 	Metadata            bool
 	Headerless          bool
 	IncludeCorrelations bool
-	// IncludeGranularCorrelations is the events scope's per-attribute
-	// RelatedAttribute.
+	// IncludeEventCorrelations and IncludeGranularCorrelations attach
+	// the events scope's RelatedEvent and per-attribute RelatedAttribute.
+	IncludeEventCorrelations    bool
 	IncludeGranularCorrelations bool
 	EnforceWarninglist          bool
 	IncludeWarninglistHits      bool
