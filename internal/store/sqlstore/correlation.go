@@ -21,7 +21,11 @@ import (
 //     object, and not excluded (correlation_exclusions);
 //   - over_correlating_values holds the values with more rows than the
 //     correlation limit, and how many: exact counts, kept by adding and
-//     subtracting the rows a write adds and removes.
+//     subtracting the rows a write adds and removes;
+//   - correlation_values.shared marks the rows whose value another event
+//     holds too, for the values that are not over-correlating (an
+//     over-correlating value correlates nothing; its rows' flags are set
+//     again when it leaves the list).
 //
 // A write names the attributes it changed (a corrScope); uncorrelate
 // removes their rows, correlate writes them again from the rules, in SQL
@@ -172,6 +176,16 @@ func (t *tx) uncorrelate(ctx context.Context, s corrScope) error {
 	if _, err := t.exec(ctx, q, a...); err != nil {
 		return fmt.Errorf("uncorrelate: %w", err)
 	}
+	// The other holders of these values that only these rows shared
+	// them with are shared no more.
+	a = nil
+	q = "UPDATE correlation_values SET shared = FALSE WHERE shared = TRUE AND value IN (SELECT c.value FROM correlation_values c WHERE " +
+		s.members(&a, "c") + ") AND NOT (" + s.members(&a, "correlation_values") + ") AND " + t.notOverCorrelating("correlation_values.value") +
+		" AND NOT EXISTS (SELECT 1 FROM correlation_values c2 WHERE " + t.d.sameValue("c2.value", "correlation_values.value") +
+		" AND c2.event_id <> correlation_values.event_id AND NOT (" + s.members(&a, "c2") + "))"
+	if _, err := t.exec(ctx, q, a...); err != nil {
+		return fmt.Errorf("uncorrelate: %w", err)
+	}
 	a = nil
 	if _, err := t.exec(ctx, "DELETE FROM correlation_values WHERE "+s.members(&a, "correlation_values"), a...); err != nil {
 		return fmt.Errorf("uncorrelate: %w", err)
@@ -201,6 +215,15 @@ func (t *tx) correlate(ctx context.Context, s corrScope) (int64, error) {
 	if err := t.dropUnderLimit(ctx); err != nil || n == 0 {
 		return n, err
 	}
+	// The holders of these values in different events share them.
+	var a args
+	q := "UPDATE correlation_values SET shared = TRUE WHERE shared = FALSE AND value IN (SELECT c.value FROM correlation_values c WHERE " +
+		s.members(&a, "c") + ") AND " + t.notOverCorrelating("correlation_values.value") +
+		" AND EXISTS (SELECT 1 FROM correlation_values c2 WHERE " + t.d.sameValue("c2.value", "correlation_values.value") +
+		" AND c2.event_id <> correlation_values.event_id)"
+	if _, err := t.exec(ctx, q, a...); err != nil {
+		return n, fmt.Errorf("correlate: %w", err)
+	}
 	limit, err := t.corrLimit(ctx)
 	if err != nil {
 		return n, err
@@ -208,8 +231,8 @@ func (t *tx) correlate(ctx context.Context, s corrScope) (int64, error) {
 	// A value joins the list when its row number limit+1 exists: the
 	// count stops there, unless the value passes the limit and its count
 	// is wanted. ON CONFLICT: a concurrent write listed it first.
-	var a args
-	q := "INSERT INTO over_correlating_values (value, occurrence) SELECT n.value, (SELECT COUNT(*) FROM correlation_values c2 WHERE " +
+	a = nil
+	q = "INSERT INTO over_correlating_values (value, occurrence) SELECT n.value, (SELECT COUNT(*) FROM correlation_values c2 WHERE " +
 		t.d.sameValue("c2.value", "n.value") + ") FROM (SELECT DISTINCT c.value FROM correlation_values c WHERE " + s.members(&a, "c") +
 		") n WHERE NOT EXISTS (SELECT 1 FROM over_correlating_values ov WHERE " + t.d.sameValue("ov.value", "n.value") +
 		") AND (SELECT c3.attribute_id FROM correlation_values c3 WHERE " + t.d.sameValue("c3.value", "n.value") +
@@ -221,15 +244,33 @@ func (t *tx) correlate(ctx context.Context, s corrScope) (int64, error) {
 }
 
 // dropUnderLimit removes the values that no longer pass the limit from
-// the over-correlating values: after uncorrelate, which only lowers
-// their counts.
+// the over-correlating values (after uncorrelate, which only lowers
+// their counts), setting their rows' shared flags again first.
 func (t *tx) dropUnderLimit(ctx context.Context) error {
 	limit, err := t.corrLimit(ctx)
 	if err != nil {
 		return err
 	}
+	q := "UPDATE correlation_values SET shared = EXISTS (SELECT 1 FROM correlation_values c2 WHERE " +
+		t.d.sameValue("c2.value", "correlation_values.value") + " AND c2.event_id <> correlation_values.event_id)" +
+		" WHERE value IN (SELECT value FROM over_correlating_values WHERE occurrence <= $1)"
+	if _, err := t.exec(ctx, q, limit); err != nil {
+		return fmt.Errorf("correlate: %w", err)
+	}
 	if _, err := t.exec(ctx, "DELETE FROM over_correlating_values WHERE occurrence <= $1", limit); err != nil {
 		return fmt.Errorf("correlate: %w", err)
+	}
+	return nil
+}
+
+// shareRange sets the shared flags of the rows of the attribute ids lo
+// to hi-1 from scratch, for a rebuild, which writes its rows unshared.
+func (t *tx) shareRange(ctx context.Context, lo, hi int64) error {
+	_, err := t.exec(ctx, "UPDATE correlation_values SET shared = EXISTS (SELECT 1 FROM correlation_values c2 WHERE "+
+		t.d.sameValue("c2.value", "correlation_values.value")+" AND c2.event_id <> correlation_values.event_id)"+
+		" WHERE attribute_id >= $1 AND attribute_id < $2", lo, hi)
+	if err != nil {
+		return fmt.Errorf("share correlation values: %w", err)
 	}
 	return nil
 }
@@ -262,11 +303,18 @@ func (t *tx) recorrelateAttributes(ctx context.Context, ids []int64) error {
 }
 
 // recountOverCorrelations rebuilds the list of over-correlating values
-// from the correlation values.
+// from the correlation values, first setting the shared flags of the
+// values listed so far, which may leave the list.
 func (t *tx) recountOverCorrelations(ctx context.Context) error {
 	limit, err := t.corrLimit(ctx)
 	if err != nil {
 		return err
+	}
+	_, err = t.exec(ctx, "UPDATE correlation_values SET shared = EXISTS (SELECT 1 FROM correlation_values c2 WHERE "+
+		t.d.sameValue("c2.value", "correlation_values.value")+" AND c2.event_id <> correlation_values.event_id)"+
+		" WHERE value IN (SELECT value FROM over_correlating_values)")
+	if err != nil {
+		return fmt.Errorf("recount over-correlating values: %w", err)
 	}
 	if _, err := t.exec(ctx, "DELETE FROM over_correlating_values"); err != nil {
 		return fmt.Errorf("recount over-correlating values: %w", err)

@@ -20,8 +20,10 @@ var _ misp.CorrelationStore = (*DB)(nil)
 const rebuildBatch = 50000
 
 // RebuildCorrelations recomputes the correlation values of every
-// attribute, batch attribute ids per transaction, then the
-// over-correlating values in one. See misp.CorrelationStore.
+// attribute, batch attribute ids per transaction, then their shared
+// flags, batch by batch again (a flag depends on every other batch), then
+// the over-correlating values in one transaction. See
+// misp.CorrelationStore.
 func (db *DB) RebuildCorrelations(ctx context.Context, batch int64, progress func(misp.CorrelationProgress)) (misp.CorrelationProgress, error) {
 	if batch <= 0 {
 		batch = rebuildBatch
@@ -38,48 +40,46 @@ func (db *DB) RebuildCorrelations(ctx context.Context, batch int64, progress fun
 	if err != nil {
 		return p, fmt.Errorf("rebuild correlations: %w", err)
 	}
-	p.LastID = p.MinID - 1
-	for lo := p.MinID; lo <= p.MaxID && p.MaxID > 0; lo += batch {
-		hi := min(lo+batch, p.MaxID+1)
-		var values, attrs int64
-		err := db.write(ctx, func(tx *tx) error {
-			for _, q := range tx.d.BulkWrite {
-				if _, err := tx.exec(ctx, q); err != nil {
+	for p.Pass = 1; p.Pass <= 2; p.Pass++ {
+		p.LastID = p.MinID - 1
+		for lo := p.MinID; lo <= p.MaxID && p.MaxID > 0; lo += batch {
+			hi := min(lo+batch, p.MaxID+1)
+			var values, attrs int64
+			err := db.write(ctx, func(tx *tx) error {
+				for _, q := range tx.d.BulkWrite {
+					if _, err := tx.exec(ctx, q); err != nil {
+						return err
+					}
+				}
+				var err error
+				if p.Pass == 1 {
+					values, attrs, err = rebuildValues(ctx, tx, lo, hi)
+				} else {
+					err = tx.shareRange(ctx, lo, hi)
+				}
+				if err != nil {
 					return err
 				}
-			}
-			s := idRangeScope(lo, hi)
-			var a args
-			if _, err := tx.exec(ctx, "DELETE FROM correlation_values WHERE "+s.members(&a, "correlation_values"), a...); err != nil {
-				return err
-			}
-			var err error
-			if values, err = tx.insertCorrelationValues(ctx, s); err != nil {
-				return err
-			}
-			a = nil
-			err = tx.get(ctx, "SELECT COUNT(DISTINCT attribute_id) FROM correlation_values WHERE "+s.members(&a, "correlation_values"), a, &attrs)
+				for _, q := range tx.d.BulkWriteDone {
+					if _, err := tx.exec(ctx, q); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
 			if err != nil {
-				return err
+				return p, fmt.Errorf("rebuild correlations of attributes %d to %d: %w", lo, hi-1, err)
 			}
-			for _, q := range tx.d.BulkWriteDone {
-				if _, err := tx.exec(ctx, q); err != nil {
-					return err
-				}
+			p.Values += values
+			p.Attributes += attrs
+			p.LastID = hi - 1
+			p.Batches++
+			if progress != nil {
+				progress(p)
 			}
-			return nil
-		})
-		if err != nil {
-			return p, fmt.Errorf("rebuild correlations of attributes %d to %d: %w", lo, hi-1, err)
-		}
-		p.Values += values
-		p.Attributes += attrs
-		p.LastID = hi - 1
-		p.Batches++
-		if progress != nil {
-			progress(p)
 		}
 	}
+	p.Pass = 2
 	// Attributes created after MaxID was read were correlated by their
 	// own writes; rows of attributes deleted since are gone with them.
 	err = db.write(ctx, func(tx *tx) error { return tx.recountOverCorrelations(ctx) })
@@ -87,6 +87,22 @@ func (db *DB) RebuildCorrelations(ctx context.Context, batch int64, progress fun
 		return p, fmt.Errorf("rebuild correlations: %w", err)
 	}
 	return p, nil
+}
+
+// rebuildValues writes the correlation values of the attribute ids lo to
+// hi-1 again, and returns how many values and attributes that is.
+func rebuildValues(ctx context.Context, tx *tx, lo, hi int64) (values, attrs int64, err error) {
+	s := idRangeScope(lo, hi)
+	var a args
+	if _, err := tx.exec(ctx, "DELETE FROM correlation_values WHERE "+s.members(&a, "correlation_values"), a...); err != nil {
+		return 0, 0, err
+	}
+	if values, err = tx.insertCorrelationValues(ctx, s); err != nil {
+		return 0, 0, err
+	}
+	a = nil
+	err = tx.get(ctx, "SELECT COUNT(DISTINCT attribute_id) FROM correlation_values WHERE "+s.members(&a, "correlation_values"), a, &attrs)
+	return values, attrs, err
 }
 
 // CorrelationLimit returns the over-correlation cap. See misp.CorrelationStore.

@@ -31,12 +31,13 @@ func (t *tx) notOverCorrelating(col string) string {
 // events rather than the number of correlations: the events sharing a
 // value with id are read from the value index alone, then each is kept
 // if one pair of visible attributes connects it to id, which usually the
-// first pair looked at does. The largest event of the benchmark shares
-// values with most events of the instance, through millions of pairs.
+// first pair looked at does. Both steps look only at the rows marked
+// shared: most values are held by one event. The largest event of the
+// benchmark shares values with most events of the instance.
 func relatedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64) ([]*misp.RelatedEvent, error) {
 	var candidates []int64
 	q := "SELECT DISTINCT c2.event_id FROM correlation_values c1 JOIN correlation_values c2 ON " +
-		tx.d.sameValue("c2.value", "c1.value") + " WHERE c1.event_id = $1 AND c2.event_id <> $1 AND " +
+		tx.d.sameValue("c2.value", "c1.value") + " WHERE c1.event_id = $1 AND c1.shared = TRUE AND c2.event_id <> $1 AND " +
 		tx.notOverCorrelating("c1.value")
 	err := tx.each(ctx, q, []any{id}, func(rows *sql.Rows) error {
 		var eid int64
@@ -65,7 +66,7 @@ func relatedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64) ([]
 				JOIN correlation_values c4 ON ` + tx.d.sameValue("c4.value", "c3.value") + " AND c4.event_id = " + a.add(id) + `
 				JOIN attributes a4 ON a4.id = c4.attribute_id
 				JOIN events ex ON ex.id = c4.event_id
-				WHERE c3.event_id = e2.id AND ` + tx.attributeVisible(&a, "e2", "a3", actor) + " AND " +
+				WHERE c3.event_id = e2.id AND c3.shared = TRUE AND ` + tx.attributeVisible(&a, "e2", "a3", actor) + " AND " +
 				tx.attributeVisible(&a, "ex", "a4", actor) + " AND " + tx.notOverCorrelating("c3.value") + ")"
 		}
 		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
@@ -94,7 +95,8 @@ func relatedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64) ([]
 // pairsFrom is the FROM clause of the correlation pairs whose first side
 // is the correlation_values row c4 (attribute a4 of event ex) and second
 // side c3 (attribute a3 of event e2), both visible to actor, on a value
-// that is not over-correlating; cond selects the c4 rows.
+// that is not over-correlating; cond selects the c4 rows, of which only
+// those marked shared can have a pair.
 func (t *tx) pairsFrom(a *args, actor *misp.Actor, cond string) string {
 	return ` FROM correlation_values c4
 		JOIN attributes a4 ON a4.id = c4.attribute_id
@@ -102,7 +104,7 @@ func (t *tx) pairsFrom(a *args, actor *misp.Actor, cond string) string {
 		JOIN correlation_values c3 ON ` + t.d.sameValue("c3.value", "c4.value") + ` AND c3.event_id <> c4.event_id
 		JOIN attributes a3 ON a3.id = c3.attribute_id
 		JOIN events e2 ON e2.id = c3.event_id
-		WHERE ` + cond + " AND " + t.notOverCorrelating("c4.value") + " AND " + t.attributeVisible(a, "ex", "a4", actor) +
+		WHERE ` + cond + " AND c4.shared = TRUE AND " + t.notOverCorrelating("c4.value") + " AND " + t.attributeVisible(a, "ex", "a4", actor) +
 		" AND " + t.attributeVisible(a, "e2", "a3", actor)
 }
 

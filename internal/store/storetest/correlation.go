@@ -436,6 +436,17 @@ func testCorrelationLimit(t *testing.T, s *Stores) {
 		t.Errorf("over-correlating values at limit 2 (-want +got):\n%s", d)
 	}
 	rebuildMatches(t, s, f.admin, "limit lowered")
+	// A holder added while the value is over the limit correlates once
+	// the limit is raised again.
+	mustCreateEvent(t, s, f.b, sharedEvent("holder 5", newAttr("domain", "Network activity", v)))
+	if err := s.Correlations.SetCorrelationLimit(ctx, 10); err != nil {
+		t.Fatal(err)
+	}
+	related("limit raised", "holder 1", "holder 2", "holder 5")
+	if got := over(); len(got) != 0 {
+		t.Errorf("over-correlating values at limit 10 = %v, want none", got)
+	}
+	rebuildMatches(t, s, f.admin, "limit raised")
 }
 
 func testCorrelationWrites(t *testing.T, s *Stores) {
@@ -560,8 +571,8 @@ func testCorrelationRebuild(t *testing.T, s *Stores) {
 	if p.Values != 72 || p.LastID != p.MaxID || p.Fraction() != 1 || len(calls) != p.Batches || p.Batches < 2 {
 		t.Errorf("RebuildCorrelations() = %+v after %d progress calls, want 72 values in several batches", p, len(calls))
 	}
-	if !sort.SliceIsSorted(calls, func(i, j int) bool { return calls[i].LastID < calls[j].LastID }) {
-		t.Errorf("progress went backwards: %+v", calls)
+	if !sort.SliceIsSorted(calls, func(i, j int) bool { return calls[i].Fraction() < calls[j].Fraction() }) || calls[0].Pass != 1 || calls[len(calls)-1].Pass != 2 {
+		t.Errorf("progress went backwards, or did not make two passes: %+v", calls)
 	}
 	top, err := s.Correlations.TopCorrelations(ctx, 2, 1)
 	if err != nil || len(top) != 2 || top[0].Count < top[1].Count {

@@ -108,12 +108,13 @@ CREATE TABLE correlation_values (
     value        TEXT    NOT NULL,
     event_id     INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
     attribute_id INTEGER NOT NULL REFERENCES attributes (id) ON DELETE CASCADE,
+    shared       INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (value, event_id, attribute_id)
 );
 
 CREATE INDEX correlation_values_attribute_id_idx ON correlation_values (attribute_id);
 
-CREATE INDEX correlation_values_event_id_idx ON correlation_values (event_id);
+CREATE INDEX correlation_values_event_id_idx ON correlation_values (event_id, shared);
 
 CREATE TABLE event_tags (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -521,3 +522,39 @@ CREATE UNIQUE INDEX users_lower_email_idx ON users (lower(email));
 CREATE INDEX users_org_id_idx ON users (org_id);
 
 CREATE INDEX users_role_id_idx ON users (role_id);
+
+CREATE TABLE warninglist_entries (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    warninglist_id INTEGER NOT NULL,
+    value          TEXT    NOT NULL,
+    comment        TEXT
+);
+
+CREATE INDEX warninglist_entries_warninglist_id_idx ON warninglist_entries (warninglist_id, id);
+
+CREATE TABLE warninglist_revision (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    revision INTEGER NOT NULL
+);
+
+CREATE TABLE warninglist_types (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    warninglist_id INTEGER NOT NULL REFERENCES warninglists (id) ON DELETE CASCADE,
+    type           TEXT    NOT NULL
+);
+
+CREATE INDEX warninglist_types_warninglist_id_idx ON warninglist_types (warninglist_id, id);
+
+CREATE TABLE warninglists (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    name        TEXT    NOT NULL,
+    type        TEXT    NOT NULL DEFAULT 'string',
+    description TEXT    NOT NULL,
+    version     INTEGER NOT NULL DEFAULT 1,
+    enabled     INTEGER NOT NULL DEFAULT 0,
+    is_default  INTEGER NOT NULL DEFAULT 1,
+    category    TEXT    NOT NULL DEFAULT 'false_positive',
+    entry_count INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE UNIQUE INDEX warninglists_name_idx ON warninglists (name);
