@@ -179,9 +179,9 @@ func (t *tx) uncorrelate(ctx context.Context, s corrScope) error {
 	// The other holders of these values that only these rows shared
 	// them with are shared no more.
 	a = nil
-	q = "UPDATE correlation_values SET shared = FALSE WHERE shared = TRUE AND value IN (SELECT c.value FROM correlation_values c WHERE " +
-		s.members(&a, "c") + ") AND NOT (" + s.members(&a, "correlation_values") + ") AND " + t.notOverCorrelating("correlation_values.value") +
-		" AND NOT EXISTS (SELECT 1 FROM correlation_values c2 WHERE " + t.d.sameValue("c2.value", "correlation_values.value") +
+	q = "UPDATE correlation_values SET shared = FALSE" + t.ofValues("SELECT DISTINCT c.value FROM correlation_values c WHERE "+s.members(&a, "c")) +
+		" AND correlation_values.shared = TRUE AND NOT (" + s.members(&a, "correlation_values") + ") AND " + t.notOverCorrelating("n.value") +
+		" AND NOT EXISTS (SELECT 1 FROM correlation_values c2 WHERE " + t.d.sameValue("c2.value", "n.value") +
 		" AND c2.event_id <> correlation_values.event_id AND NOT (" + s.members(&a, "c2") + "))"
 	if _, err := t.exec(ctx, q, a...); err != nil {
 		return fmt.Errorf("uncorrelate: %w", err)
@@ -217,9 +217,9 @@ func (t *tx) correlate(ctx context.Context, s corrScope) (int64, error) {
 	}
 	// The holders of these values in different events share them.
 	var a args
-	q := "UPDATE correlation_values SET shared = TRUE WHERE shared = FALSE AND value IN (SELECT c.value FROM correlation_values c WHERE " +
-		s.members(&a, "c") + ") AND " + t.notOverCorrelating("correlation_values.value") +
-		" AND EXISTS (SELECT 1 FROM correlation_values c2 WHERE " + t.d.sameValue("c2.value", "correlation_values.value") +
+	q := "UPDATE correlation_values SET shared = TRUE" + t.ofValues("SELECT DISTINCT c.value FROM correlation_values c WHERE "+s.members(&a, "c")) +
+		" AND correlation_values.shared = FALSE AND " + t.notOverCorrelating("n.value") +
+		" AND EXISTS (SELECT 1 FROM correlation_values c2 WHERE " + t.d.sameValue("c2.value", "n.value") +
 		" AND c2.event_id <> correlation_values.event_id)"
 	if _, err := t.exec(ctx, q, a...); err != nil {
 		return n, fmt.Errorf("correlate: %w", err)
@@ -251,10 +251,8 @@ func (t *tx) dropUnderLimit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	q := "UPDATE correlation_values SET shared = EXISTS (SELECT 1 FROM correlation_values c2 WHERE " +
-		t.d.sameValue("c2.value", "correlation_values.value") + " AND c2.event_id <> correlation_values.event_id)" +
-		" WHERE value IN (SELECT value FROM over_correlating_values WHERE occurrence <= $1)"
-	if _, err := t.exec(ctx, q, limit); err != nil {
+	if _, err := t.exec(ctx, "UPDATE correlation_values SET shared = "+t.sharedNow()+
+		t.ofValues("SELECT value FROM over_correlating_values WHERE occurrence <= $1"), limit); err != nil {
 		return fmt.Errorf("correlate: %w", err)
 	}
 	if _, err := t.exec(ctx, "DELETE FROM over_correlating_values WHERE occurrence <= $1", limit); err != nil {
@@ -266,8 +264,7 @@ func (t *tx) dropUnderLimit(ctx context.Context) error {
 // shareRange sets the shared flags of the rows of the attribute ids lo
 // to hi-1 from scratch, for a rebuild, which writes its rows unshared.
 func (t *tx) shareRange(ctx context.Context, lo, hi int64) error {
-	_, err := t.exec(ctx, "UPDATE correlation_values SET shared = EXISTS (SELECT 1 FROM correlation_values c2 WHERE "+
-		t.d.sameValue("c2.value", "correlation_values.value")+" AND c2.event_id <> correlation_values.event_id)"+
+	_, err := t.exec(ctx, "UPDATE correlation_values SET shared = "+t.sharedNow()+
 		" WHERE attribute_id >= $1 AND attribute_id < $2", lo, hi)
 	if err != nil {
 		return fmt.Errorf("share correlation values: %w", err)
@@ -310,9 +307,8 @@ func (t *tx) recountOverCorrelations(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, "UPDATE correlation_values SET shared = EXISTS (SELECT 1 FROM correlation_values c2 WHERE "+
-		t.d.sameValue("c2.value", "correlation_values.value")+" AND c2.event_id <> correlation_values.event_id)"+
-		" WHERE value IN (SELECT value FROM over_correlating_values)")
+	_, err = t.exec(ctx, "UPDATE correlation_values SET shared = "+t.sharedNow()+
+		t.ofValues("SELECT value FROM over_correlating_values"))
 	if err != nil {
 		return fmt.Errorf("recount over-correlating values: %w", err)
 	}
@@ -325,4 +321,20 @@ func (t *tx) recountOverCorrelations(ctx context.Context) error {
 		return fmt.Errorf("recount over-correlating values: %w", err)
 	}
 	return nil
+}
+
+// ofValues is the FROM and WHERE of an UPDATE of the correlation_values
+// rows holding a value the query values returns (as n.value): a join,
+// driven by the few values, that an index on the dialect's ValueKey
+// serves. "WHERE value IN (values)" would scan the table on PostgreSQL,
+// whose index holds md5(value).
+func (t *tx) ofValues(values string) string {
+	return " FROM (" + values + ") n WHERE " + t.d.sameValue("correlation_values.value", "n.value")
+}
+
+// sharedNow is whether the correlation_values row's value is held by
+// another event.
+func (t *tx) sharedNow() string {
+	return "EXISTS (SELECT 1 FROM correlation_values c2 WHERE " + t.d.sameValue("c2.value", "correlation_values.value") +
+		" AND c2.event_id <> correlation_values.event_id)"
 }

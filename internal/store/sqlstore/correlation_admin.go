@@ -271,8 +271,14 @@ func (db *DB) CreateCorrelationExclusion(ctx context.Context, x *misp.Correlatio
 		if err != nil {
 			return err
 		}
-		ids, err := attributeIDs(ctx, tx, "SELECT DISTINCT attribute_id FROM correlation_values WHERE "+
-			exclusionMatch("value", boundKind, boundPattern), int(kind), pattern)
+		var ids []int64
+		if kind == misp.ExclusionExact {
+			ids, err = attributeIDs(ctx, tx, "SELECT DISTINCT attribute_id FROM correlation_values WHERE "+
+				tx.d.sameValue("value", "CAST($1 AS TEXT)"), pattern)
+		} else {
+			ids, err = attributeIDs(ctx, tx, "SELECT DISTINCT attribute_id FROM correlation_values WHERE "+
+				exclusionMatch("value", boundKind, boundPattern), int(kind), pattern)
+		}
 		if err != nil {
 			return err
 		}
