@@ -110,17 +110,6 @@ func (a *API) galaxyView(w http.ResponseWriter, r *http.Request, actor *misp.Act
 	return nil
 }
 
-// galaxyUpdateAnswer is MISP's save-success for galaxies/update, with what
-// the import changed (Razmena's addition).
-type galaxyUpdateAnswer struct {
-	Saved   bool               `json:"saved"`
-	Success bool               `json:"success"`
-	Name    string             `json:"name"`
-	Message string             `json:"message"`
-	URL     string             `json:"url"`
-	Result  misp.LibraryResult `json:"result"`
-}
-
 // galaxyUpdate is POST /galaxies/update (site admin): imports the library
 // under LibraryDir/galaxy (galaxy.ImportDir: new galaxies and clusters
 // added, newer versions replacing older ones, files that cannot be loaded
@@ -141,10 +130,7 @@ func (a *API) galaxyUpdate(w http.ResponseWriter, r *http.Request, actor *misp.A
 	if err != nil {
 		res.Errors = append(res.Errors, err.Error())
 	}
-	const msg = "Galaxies updated."
-	httpserver.WriteJSON(w, r, http.StatusOK, galaxyUpdateAnswer{Saved: true, Success: true, Name: msg, Message: msg,
-		URL: "/galaxies/update", Result: res})
-	return nil
+	return writeLibraryUpdate(w, r, "/galaxies/update", "Galaxies updated.", res)
 }
 
 // attachClusterAnswer is what galaxies/attachCluster answers.

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/razmena/razmena/internal/httpserver"
 	"github.com/razmena/razmena/internal/misp"
 	"github.com/razmena/razmena/internal/taxonomy"
 )
@@ -254,17 +253,6 @@ func (a *API) taxonomyID(r *http.Request, ref string) (int64, error) {
 	return int64(t.ID), nil
 }
 
-// taxonomyUpdateAnswer is MISP's save-success for taxonomies/update, with
-// what the import changed (Razmena's addition).
-type taxonomyUpdateAnswer struct {
-	Saved   bool               `json:"saved"`
-	Success bool               `json:"success"`
-	Name    string             `json:"name"`
-	Message string             `json:"message"`
-	URL     string             `json:"url"`
-	Result  misp.LibraryResult `json:"result"`
-}
-
 // taxonomyUpdate is POST /taxonomies/update: loads the library under
 // LibraryDir/taxonomies and imports it (taxonomy.ImportDir). As in MISP
 // the answer is a save-success whatever happened, its message counting
@@ -280,23 +268,9 @@ func (a *API) taxonomyUpdate(w http.ResponseWriter, r *http.Request, actor *misp
 	}
 	if err != nil {
 		// Nothing was stored: every loaded taxonomy failed with it.
-		res.Errors = append(res.Errors, err.Error())
-		res.Added, res.Updated, res.Unchanged = 0, 0, 0
+		storedNothing(&res, err)
 	}
-	successes, fails := res.Added+res.Updated, len(res.Errors)
-	var msg string
-	switch {
-	case successes == 0 && fails == 0:
-		msg = "All taxonomy libraries are up to date already."
-	case successes == 0:
-		msg = "Could not update any of the taxonomy libraries"
-	default:
-		msg = fmt.Sprintf("Successfully updated %d taxonomy libraries.", successes)
-		if fails > 0 {
-			msg += fmt.Sprintf(" However, could not update %d taxonomy libraries.", fails)
-		}
-	}
-	httpserver.WriteJSON(w, r, http.StatusOK, taxonomyUpdateAnswer{Saved: true, Success: true, Name: msg, Message: msg,
-		URL: "/taxonomies/update", Result: res})
-	return nil
+	msg := updateMessage(res, "All taxonomy libraries are up to date already.",
+		"Could not update any of the taxonomy libraries", "taxonomy libraries")
+	return writeLibraryUpdate(w, r, "/taxonomies/update", msg, res)
 }

@@ -212,17 +212,6 @@ func (a *API) warninglistEnable(w http.ResponseWriter, r *http.Request, actor *m
 	return nil
 }
 
-// warninglistUpdateAnswer is MISP's save-success for warninglists/update,
-// with what the import changed (Razmena's addition).
-type warninglistUpdateAnswer struct {
-	Saved   bool               `json:"saved"`
-	Success bool               `json:"success"`
-	Name    string             `json:"name"`
-	Message string             `json:"message"`
-	URL     string             `json:"url"`
-	Result  misp.LibraryResult `json:"result"`
-}
-
 // warninglistUpdate is POST /warninglists/update: loads the library under
 // LibraryDir/warninglists and imports it (warninglist.ImportDir). As in
 // MISP the answer is a save-success whatever happened, its message
@@ -242,23 +231,9 @@ func (a *API) warninglistUpdate(w http.ResponseWriter, r *http.Request, actor *m
 	if err != nil {
 		// Nothing was stored: the library holds an invalid list or a
 		// name twice.
-		res.Errors = append(res.Errors, err.Error())
-		res.Added, res.Updated, res.Unchanged = 0, 0, 0
+		storedNothing(&res, err)
 	}
-	successes, fails := res.Added+res.Updated, len(res.Errors)
-	var msg string
-	switch {
-	case successes == 0 && fails == 0:
-		msg = "All warninglists are up to date already."
-	case successes == 0:
-		msg = "Could not update any of the warning lists"
-	default:
-		msg = fmt.Sprintf("Successfully updated %d warninglists.", successes)
-		if fails > 0 {
-			msg += fmt.Sprintf(" However, could not update %d warninglists.", fails)
-		}
-	}
-	httpserver.WriteJSON(w, r, http.StatusOK, warninglistUpdateAnswer{Saved: true, Success: true, Name: msg, Message: msg,
-		URL: "/warninglists/update", Result: res})
-	return nil
+	msg := updateMessage(res, "All warninglists are up to date already.",
+		"Could not update any of the warning lists", "warninglists")
+	return writeLibraryUpdate(w, r, "/warninglists/update", msg, res)
 }
