@@ -229,7 +229,7 @@ type TopCorrelation struct {
 }
 
 // OverCorrelatingValue is a value held by more attributes than the
-// correlation limit: Occurrence is how many.
+// correlation limit: Occurrence is how many (counted when read).
 type OverCorrelatingValue struct {
 	Value      string `json:"value"`
 	Occurrence Int    `json:"occurrence"`

@@ -236,9 +236,6 @@ func (db *DB) DeleteAttribute(ctx context.Context, actor *misp.Actor, id int64, 
 		if err := tx.uncorrelate(ctx, attributeScope(id)); err != nil {
 			return err
 		}
-		if err := tx.dropUnderLimit(ctx); err != nil {
-			return err
-		}
 		if hard {
 			_, err = tx.exec(ctx, "DELETE FROM object_references WHERE referenced_type = $1 AND referenced_id = $2",
 				misp.ReferencedAttribute, id)

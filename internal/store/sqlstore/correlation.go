@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -20,8 +21,8 @@ import (
 //     disable_correlation on it or on its event, outside a deleted
 //     object, and not excluded (correlation_exclusions);
 //   - over_correlating_values holds the values with more rows than the
-//     correlation limit, and how many: exact counts, kept by adding and
-//     subtracting the rows a write adds and removes;
+//     correlation limit, with their number of rows when they were listed
+//     (FindOverCorrelatingValues counts them again);
 //   - correlation_values.shared marks the rows whose value another event
 //     holds too, for the values that are not over-correlating (an
 //     over-correlating value correlates nothing; its rows' flags are set
@@ -165,15 +166,21 @@ func (t *tx) recorrelate(ctx context.Context, s corrScope) error {
 }
 
 // uncorrelate removes the correlation values of the attributes of s,
-// first taking them off the counts of over-correlating values. A hard
-// delete calls it before deleting (the rows would cascade, but the counts
-// would not).
+// and delists the over-correlating values they held that no longer pass
+// the limit. A hard delete calls it before deleting: the rows would
+// cascade, but the list would not follow.
 func (t *tx) uncorrelate(ctx context.Context, s corrScope) error {
 	var a args
-	q := "UPDATE over_correlating_values SET occurrence = occurrence - (SELECT COUNT(*) FROM correlation_values c WHERE " +
-		t.d.sameValue("c.value", "over_correlating_values.value") + " AND " + s.members(&a, "c") +
-		") WHERE value IN (SELECT c.value FROM correlation_values c WHERE " + s.members(&a, "c") + ")"
-	if _, err := t.exec(ctx, q, a...); err != nil {
+	var over []string
+	q := "SELECT DISTINCT c.value FROM correlation_values c WHERE " + s.members(&a, "c") +
+		" AND NOT " + t.notOverCorrelating("c.value")
+	err := t.each(ctx, q, a, func(rows *sql.Rows) error {
+		var v string
+		err := rows.Scan(&v)
+		over = append(over, v)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("uncorrelate: %w", err)
 	}
 	// The other holders of these values that only these rows shared
@@ -190,29 +197,46 @@ func (t *tx) uncorrelate(ctx context.Context, s corrScope) error {
 	if _, err := t.exec(ctx, "DELETE FROM correlation_values WHERE "+s.members(&a, "correlation_values"), a...); err != nil {
 		return fmt.Errorf("uncorrelate: %w", err)
 	}
+	return t.delist(ctx, over)
+}
+
+// delist removes from the over-correlating values those of values that
+// no longer pass the limit, setting their rows' shared flags first
+// (which are not kept while a value is listed).
+func (t *tx) delist(ctx context.Context, values []string) error {
+	if len(values) == 0 {
+		return nil
+	}
+	limit, err := t.corrLimit(ctx)
+	if err != nil {
+		return err
+	}
+	for _, chunk := range chunks(values, inChunk) {
+		var a args
+		under := "FROM over_correlating_values ov WHERE ov.value IN (" + inList(&a, chunk) +
+			") AND (SELECT c3.attribute_id FROM correlation_values c3 WHERE " + t.d.sameValue("c3.value", "ov.value") +
+			" LIMIT 1 OFFSET " + a.add(limit) + ") IS NULL"
+		if _, err := t.exec(ctx, "UPDATE correlation_values SET shared = "+t.sharedNow()+t.ofValues("SELECT ov.value "+under), a...); err != nil {
+			return fmt.Errorf("uncorrelate: %w", err)
+		}
+		if _, err := t.exec(ctx, "DELETE FROM over_correlating_values WHERE value IN (SELECT ov.value "+under+")", a...); err != nil {
+			return fmt.Errorf("uncorrelate: %w", err)
+		}
+	}
 	return nil
 }
 
 // correlate writes the correlation values of the attributes of s, which
-// must have none, and updates the over-correlating values: the counts of
-// those already listed grow, those that fell to the limit or below leave
-// the list, and values that now pass it join with their count. It returns
-// the number of values written.
+// must have none, marks the values now held by several events shared,
+// and lists the values that now pass the limit, with their number of
+// holders. It returns the number of values written.
+//
+// Listed values are left alone: keeping their counts current would make
+// every write of a popular value update its one row, and concurrent
+// writes on PostgreSQL would conflict on it.
 func (t *tx) correlate(ctx context.Context, s corrScope) (int64, error) {
 	n, err := t.insertCorrelationValues(ctx, s)
-	if err != nil {
-		return n, err
-	}
-	if n > 0 {
-		var a args
-		q := "UPDATE over_correlating_values SET occurrence = occurrence + (SELECT COUNT(*) FROM correlation_values c WHERE " +
-			t.d.sameValue("c.value", "over_correlating_values.value") + " AND " + s.members(&a, "c") +
-			") WHERE value IN (SELECT c.value FROM correlation_values c WHERE " + s.members(&a, "c") + ")"
-		if _, err := t.exec(ctx, q, a...); err != nil {
-			return n, fmt.Errorf("correlate: %w", err)
-		}
-	}
-	if err := t.dropUnderLimit(ctx); err != nil || n == 0 {
+	if err != nil || n == 0 {
 		return n, err
 	}
 	// The holders of these values in different events share them.
@@ -241,24 +265,6 @@ func (t *tx) correlate(ctx context.Context, s corrScope) (int64, error) {
 		return n, fmt.Errorf("correlate: %w", err)
 	}
 	return n, nil
-}
-
-// dropUnderLimit removes the values that no longer pass the limit from
-// the over-correlating values (after uncorrelate, which only lowers
-// their counts), setting their rows' shared flags again first.
-func (t *tx) dropUnderLimit(ctx context.Context) error {
-	limit, err := t.corrLimit(ctx)
-	if err != nil {
-		return err
-	}
-	if _, err := t.exec(ctx, "UPDATE correlation_values SET shared = "+t.sharedNow()+
-		t.ofValues("SELECT value FROM over_correlating_values WHERE occurrence <= $1"), limit); err != nil {
-		return fmt.Errorf("correlate: %w", err)
-	}
-	if _, err := t.exec(ctx, "DELETE FROM over_correlating_values WHERE occurrence <= $1", limit); err != nil {
-		return fmt.Errorf("correlate: %w", err)
-	}
-	return nil
 }
 
 // shareRange sets the shared flags of the rows of the attribute ids lo

@@ -169,8 +169,10 @@ func (db *DB) FindOverCorrelatingValues(ctx context.Context, limit, page int) ([
 	var out []*misp.OverCorrelatingValue
 	err := db.read(ctx, func(tx *tx) error {
 		var a args
-		q := "SELECT value, occurrence FROM over_correlating_values ORDER BY occurrence DESC, value" +
-			limitOffset(&a, limit, (max(page, 1)-1)*limit)
+		// The stored occurrence is the count when the value was listed:
+		// count again, it is a list of few values.
+		q := "SELECT ov.value, (SELECT COUNT(*) FROM correlation_values c WHERE " + tx.d.sameValue("c.value", "ov.value") +
+			") AS n FROM over_correlating_values ov ORDER BY n DESC, ov.value" + limitOffset(&a, limit, (max(page, 1)-1)*limit)
 		return tx.each(ctx, q, a, func(rows *sql.Rows) error {
 			v := &misp.OverCorrelatingValue{}
 			err := rows.Scan(&v.Value, &v.Occurrence)

@@ -219,9 +219,6 @@ func (db *DB) DeleteEvent(ctx context.Context, actor *misp.Actor, id int64) erro
 		if err := tx.uncorrelate(ctx, eventScope(id)); err != nil {
 			return err
 		}
-		if err := tx.dropUnderLimit(ctx); err != nil {
-			return err
-		}
 		_, err := tx.exec(ctx, "DELETE FROM events WHERE id = $1", id)
 		return err
 	})

@@ -219,9 +219,6 @@ func (db *DB) DeleteObject(ctx context.Context, actor *misp.Actor, id int64, har
 		if err := tx.uncorrelate(ctx, objectScope(id)); err != nil {
 			return err
 		}
-		if err := tx.dropUnderLimit(ctx); err != nil {
-			return err
-		}
 		if hard {
 			err = deleteObjectHard(ctx, tx, id)
 		} else {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/razmena/razmena/internal/misp"
@@ -706,4 +707,55 @@ func testCorrelationLeaks(t *testing.T, s *Stores) {
 	if d := diff(seen{want, want}, look(f.admin, bEvent)); d != "" {
 		t.Errorf("site admin's view of B's event (-want +got):\n%s", d)
 	}
+}
+
+// testCorrelationConcurrent writes events holding the same values from
+// several goroutines at once, as ingest clients do: every write must
+// succeed (PostgreSQL retries the ones that lose a race), and the
+// correlations must end as a rebuild computes them.
+func testCorrelationConcurrent(t *testing.T, s *Stores) {
+	ctx := t.Context()
+	f := newFixture(t, s)
+	if err := s.Correlations.SetCorrelationLimit(ctx, 12); err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 4, 6
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each*2)
+	start := make(chan struct{})
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			for i := range each {
+				// A value in every event (over the limit), values in
+				// a few, and one of the event's own.
+				e := sharedEvent(fmt.Sprintf("concurrent %d-%d", w, i),
+					newAttr("domain", "Network activity", "everywhere.example"),
+					newAttr("domain", "Network activity", fmt.Sprintf("pool%d.example", i%3)),
+					newAttr("ip-dst", "Network activity", fmt.Sprintf("10.1.%d.%d", w, i)))
+				if err := s.Events.CreateEvent(ctx, f.a, e, false); err != nil {
+					errs <- fmt.Errorf("CreateEvent(%s) = %w", e.Info, err)
+					continue
+				}
+				if i%2 == 1 {
+					if err := s.Attributes.DeleteAttribute(ctx, f.a, int64(e.Attribute[1].ID), false); err != nil {
+						errs <- fmt.Errorf("DeleteAttribute = %w", err)
+					}
+				}
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	over, err := s.Correlations.FindOverCorrelatingValues(ctx, 0, 1)
+	if err != nil || len(over) != 1 || over[0].Value != "everywhere.example" || over[0].Occurrence != workers*each {
+		t.Errorf("FindOverCorrelatingValues() = %+v, %v; want everywhere.example held %d times", over, err, workers*each)
+	}
+	rebuildMatches(t, s, f.admin, "concurrent writes")
 }

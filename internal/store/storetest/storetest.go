@@ -180,6 +180,7 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"CorrelationWrites", testCorrelationWrites},
 		{"CorrelationRebuild", testCorrelationRebuild},
 		{"CorrelationLeaks", testCorrelationLeaks},
+		{"CorrelationConcurrent", testCorrelationConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
