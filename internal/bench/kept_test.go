@@ -1,0 +1,83 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/razmena/razmena/internal/setup"
+	"github.com/razmena/razmena/internal/store/postgres"
+	"github.com/razmena/razmena/internal/store/sqlite"
+	"github.com/razmena/razmena/internal/store/sqlstore"
+)
+
+// BenchmarkKeptPages measures the 20,000-attribute pages of the harness
+// (the store's, for the org user and the site admin, and restSearch's
+// over HTTP, each with its raw keyset SELECT in the same run) again on a
+// community kept by `razmena bench -keep`, without loading one: a quick
+// way to re-measure the read paths after a change. RAZMENA_BENCH_DB names
+// the kept database (a SQLite file, or the postgres:// URL of the
+// razmena_bench_PID_main database); skipped without it. Each iteration
+// walks every page once; the figures of the last are reported and logged.
+//
+//	RAZMENA_BENCH_DB=/tmp/b/bench.db go test -run '^$' -bench KeptPages -benchtime 3x ./internal/bench
+func BenchmarkKeptPages(b *testing.B) {
+	dsn := os.Getenv("RAZMENA_BENCH_DB")
+	if dsn == "" {
+		b.Skip("RAZMENA_BENCH_DB names no kept bench database")
+	}
+	ctx := context.Background()
+	store := "sqlite"
+	var db *sqlstore.DB
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		store = "postgres"
+		db, err = postgres.Open(ctx, dsn)
+	} else {
+		db, err = sqlite.Open(ctx, dsn)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	inst, err := setup.Ensure(ctx, db, setup.Options{HostOrgName: "Bench host", AdminEmail: "admin@bench.test"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &run{cfg: Config{Store: store}, log: io.Discard, db: db, inst: inst}
+	if r.admin, err = r.actor(ctx, "admin@bench.test"); err != nil {
+		b.Fatal(err)
+	}
+	if r.user, err = r.actor(ctx, "analyst@bench.test"); err != nil {
+		b.Fatalf("not a kept bench database: %v", err)
+	}
+	if r.userKey, err = r.newKey(ctx, r.user.User.ID); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(testHandler(db, inst))
+	defer srv.Close()
+	r.url = srv.URL
+	defer func() {
+		for _, st := range r.rawStmts {
+			st.Close()
+		}
+	}()
+	b.ResetTimer()
+	for range b.N {
+		r.rep = &Report{}
+		if err := r.pages(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	for i, p := range r.rep.Pages {
+		b.Logf("%s: first %.0f ms (raw %.0f), median of %d %.0f ms (raw %.0f), deep page %d %.0f ms (raw %.0f)",
+			p.User, p.FirstMS, p.RawFirstMS, p.FullPages, p.MedianMS, p.RawMedianMS, p.DeepPage, p.DeepMS, p.RawDeepMS)
+		unit := []string{"org-store", "admin-store", "http"}[min(i, 2)]
+		b.ReportMetric(p.MedianMS, unit+"-median-ms")
+		b.ReportMetric(p.RawMedianMS, unit+"-raw-median-ms")
+	}
+}
