@@ -209,7 +209,14 @@ func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *rest
 			// Only the JSON format shows correlations.
 			Correlations: req.IncludeCorrelations && f.Name == jsonfmt.Format.Name}
 		keepAll := req.IncludeAllTags
-		err := a.st.Search.StreamAttributes(ctx, actor, s, so, func(h misp.AttributeHit) error {
+		warned, err := a.warnedFilter(ctx, req)
+		if err != nil {
+			return 0, 0, err
+		}
+		err = a.st.Search.StreamAttributes(ctx, actor, s, so, func(h misp.AttributeHit) error {
+			if warned(h.Attribute) {
+				return nil
+			}
 			if !keepAll {
 				h.Attribute.Tag = exportableTags(h.Attribute.Tag)
 				if h.Event != nil && h.Event.Tag != nil {
@@ -247,6 +254,10 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 	opts := misp.EventViewOptions{Deleted: s.Deleted, ExcludeLocalTags: req.ExcludeLocalTags, Metadata: req.Metadata,
 		EventCorrelations:    asJSON && req.IncludeEventCorrelations,
 		GranularCorrelations: asJSON && req.IncludeGranularCorrelations}
+	warned, err := a.warnedFilter(ctx, req)
+	if err != nil {
+		return 0, 0, err
+	}
 	remaining := s.Limit
 	for !empty {
 		page := s
@@ -270,7 +281,7 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 			if err := a.attachSharingGroups(ctx, actor, e); err != nil {
 				return n, last, err
 			}
-			stripEvent(e, req, s)
+			stripEvent(e, req, s, warned)
 			n++
 			if err := ew.WriteEvent(e); err != nil {
 				return n, last, err
@@ -293,8 +304,11 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 // restSearch also applies to its attributes (misp-rest-api §4.2): to_ids,
 // NOT tags, and distribution (to objects too); hides non-exportable tags
 // unless includeAllTags, and attachment data unless withAttachments.
-func stripEvent(e *misp.Event, req *restsearch.Request, s misp.AttributeSearch) {
+func stripEvent(e *misp.Event, req *restsearch.Request, s misp.AttributeSearch, warned func(*misp.Attribute) bool) {
 	keep := func(at *misp.Attribute) bool {
+		if warned(at) {
+			return false
+		}
 		if s.ToIDS != nil && bool(at.ToIDS) != *s.ToIDS {
 			return false
 		}
@@ -344,4 +358,19 @@ func contains[T comparable](list []T, v T) bool {
 		}
 	}
 	return false
+}
+
+// warnedFilter returns the test of restSearch's enforceWarninglist: an
+// attribute whose value is on an enabled warninglist for its type is left
+// out of the answer, as MISP leaves it out. Without the parameter the
+// test keeps everything.
+func (a *API) warnedFilter(ctx context.Context, req *restsearch.Request) (func(*misp.Attribute) bool, error) {
+	if !req.EnforceWarninglist {
+		return func(*misp.Attribute) bool { return false }, nil
+	}
+	ix, err := a.warnings.Index(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("warninglists: %w", err)
+	}
+	return func(at *misp.Attribute) bool { return len(ix.Check(at.Type, at.Value)) > 0 }, nil
 }
