@@ -53,12 +53,8 @@ func runCorrelate(ctx context.Context, args []string, io stdio) error {
 	}
 	start := time.Now()
 	report := func(p misp.CorrelationProgress) {
-		what := "values of"
-		if p.Pass == 2 {
-			what = "shared flags of"
-		}
-		fmt.Fprintf(io.stdout, "correlate: %5.1f%%  %s attribute ids %d–%d of %d  %d values  %s\n",
-			100*p.Fraction(), what, p.MinID, p.LastID, p.MaxID, p.Values, time.Since(start).Round(100*time.Millisecond))
+		fmt.Fprintf(io.stdout, "correlate: %5.1f%%  attribute ids %d–%d of %d  %d values  %s\n",
+			100*p.Fraction(), p.MinID, p.LastID, p.MaxID, p.Values, time.Since(start).Round(100*time.Millisecond))
 	}
 	p, err := db.RebuildCorrelations(ctx, *batch, report)
 	if err != nil {

@@ -235,26 +235,21 @@ type OverCorrelatingValue struct {
 	Occurrence Int    `json:"occurrence"`
 }
 
-// CorrelationProgress reports a rebuild, which passes twice over the
-// attribute ids: pass 1 writes the correlation values, pass 2 marks those
-// other events share. The pass has processed the ids up to LastID of
-// MaxID (from MinID); Attributes of them correlate, on Values values in
-// all; Batches counts the transactions of both passes.
+// CorrelationProgress reports a rebuild: the attribute ids are processed
+// up to LastID of MaxID (from MinID) in Batches transactions; Attributes
+// of them correlate, on Values values in all.
 type CorrelationProgress struct {
-	Pass                 int
 	MinID, LastID, MaxID int64
 	Attributes, Values   int64
 	Batches              int
 }
 
-// Fraction is how much of the rebuild is done, from 0 to 1: each pass
-// is half of it.
+// Fraction is how much of the rebuild is done, from 0 to 1.
 func (p CorrelationProgress) Fraction() float64 {
-	done := 1.0
-	if p.MaxID > p.MinID {
-		done = min(1, float64(p.LastID-p.MinID+1)/float64(p.MaxID-p.MinID+1))
+	if p.MaxID <= p.MinID {
+		return 1
 	}
-	return (float64(max(p.Pass, 1)-1) + done) / 2
+	return min(1, float64(p.LastID-p.MinID+1)/float64(p.MaxID-p.MinID+1))
 }
 
 // CorrelationStore manages the correlation engine. Correlations

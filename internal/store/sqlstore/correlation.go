@@ -22,11 +22,15 @@ import (
 //     object, and not excluded (correlation_exclusions);
 //   - over_correlating_values holds the values with more rows than the
 //     correlation limit, with their number of rows when they were listed
-//     (FindOverCorrelatingValues counts them again);
-//   - correlation_values.shared marks the rows whose value another event
-//     holds too, for the values that are not over-correlating (an
-//     over-correlating value correlates nothing; its rows' flags are set
-//     again when it leaves the list).
+//     (FindOverCorrelatingValues counts them again).
+//
+// A write changes only its own attributes' rows, and the list of
+// over-correlating values when a value crosses the limit: no row is
+// derived from several attributes' (a count, a "shared" mark), as
+// concurrent writes of one popular value would then update the same row,
+// which PostgreSQL's repeatable-read transactions report as conflicts to
+// retry — four ingest clients exhausted their retries on a 2,500-attribute
+// event at 100,000 attributes.
 //
 // A write names the attributes it changed (a corrScope); uncorrelate
 // removes their rows, correlate writes them again from the rules, in SQL
@@ -183,16 +187,6 @@ func (t *tx) uncorrelate(ctx context.Context, s corrScope) error {
 	if err != nil {
 		return fmt.Errorf("uncorrelate: %w", err)
 	}
-	// The other holders of these values that only these rows shared
-	// them with are shared no more.
-	a = nil
-	q = "UPDATE correlation_values SET shared = FALSE" + t.ofValues("SELECT DISTINCT c.value FROM correlation_values c WHERE "+s.members(&a, "c")) +
-		" AND correlation_values.shared = TRUE AND NOT (" + s.members(&a, "correlation_values") + ") AND " + t.notOverCorrelating("n.value") +
-		" AND NOT EXISTS (SELECT 1 FROM correlation_values c2 WHERE " + t.d.sameValue("c2.value", "n.value") +
-		" AND c2.event_id <> correlation_values.event_id AND NOT (" + s.members(&a, "c2") + "))"
-	if _, err := t.exec(ctx, q, a...); err != nil {
-		return fmt.Errorf("uncorrelate: %w", err)
-	}
 	a = nil
 	if _, err := t.exec(ctx, "DELETE FROM correlation_values WHERE "+s.members(&a, "correlation_values"), a...); err != nil {
 		return fmt.Errorf("uncorrelate: %w", err)
@@ -201,8 +195,7 @@ func (t *tx) uncorrelate(ctx context.Context, s corrScope) error {
 }
 
 // delist removes from the over-correlating values those of values that
-// no longer pass the limit, setting their rows' shared flags first
-// (which are not kept while a value is listed).
+// no longer pass the limit.
 func (t *tx) delist(ctx context.Context, values []string) error {
 	if len(values) == 0 {
 		return nil
@@ -213,13 +206,10 @@ func (t *tx) delist(ctx context.Context, values []string) error {
 	}
 	for _, chunk := range chunks(values, inChunk) {
 		var a args
-		under := "FROM over_correlating_values ov WHERE ov.value IN (" + inList(&a, chunk) +
-			") AND (SELECT c3.attribute_id FROM correlation_values c3 WHERE " + t.d.sameValue("c3.value", "ov.value") +
+		q := "DELETE FROM over_correlating_values WHERE value IN (" + inList(&a, chunk) +
+			") AND (SELECT c3.attribute_id FROM correlation_values c3 WHERE " + t.d.sameValue("c3.value", "over_correlating_values.value") +
 			" LIMIT 1 OFFSET " + a.add(limit) + ") IS NULL"
-		if _, err := t.exec(ctx, "UPDATE correlation_values SET shared = "+t.sharedNow()+t.ofValues("SELECT ov.value "+under), a...); err != nil {
-			return fmt.Errorf("uncorrelate: %w", err)
-		}
-		if _, err := t.exec(ctx, "DELETE FROM over_correlating_values WHERE value IN (SELECT ov.value "+under+")", a...); err != nil {
+		if _, err := t.exec(ctx, q, a...); err != nil {
 			return fmt.Errorf("uncorrelate: %w", err)
 		}
 	}
@@ -227,26 +217,13 @@ func (t *tx) delist(ctx context.Context, values []string) error {
 }
 
 // correlate writes the correlation values of the attributes of s, which
-// must have none, marks the values now held by several events shared,
-// and lists the values that now pass the limit, with their number of
-// holders. It returns the number of values written.
-//
-// Listed values are left alone: keeping their counts current would make
-// every write of a popular value update its one row, and concurrent
-// writes on PostgreSQL would conflict on it.
+// must have none, and lists the values that now pass the limit, with
+// their number of holders. It returns the number of values written.
+// Listed values are left alone (see the top of this file).
 func (t *tx) correlate(ctx context.Context, s corrScope) (int64, error) {
 	n, err := t.insertCorrelationValues(ctx, s)
 	if err != nil || n == 0 {
 		return n, err
-	}
-	// The holders of these values in different events share them.
-	var a args
-	q := "UPDATE correlation_values SET shared = TRUE" + t.ofValues("SELECT DISTINCT c.value FROM correlation_values c WHERE "+s.members(&a, "c")) +
-		" AND correlation_values.shared = FALSE AND " + t.notOverCorrelating("n.value") +
-		" AND EXISTS (SELECT 1 FROM correlation_values c2 WHERE " + t.d.sameValue("c2.value", "n.value") +
-		" AND c2.event_id <> correlation_values.event_id)"
-	if _, err := t.exec(ctx, q, a...); err != nil {
-		return n, fmt.Errorf("correlate: %w", err)
 	}
 	limit, err := t.corrLimit(ctx)
 	if err != nil {
@@ -255,8 +232,8 @@ func (t *tx) correlate(ctx context.Context, s corrScope) (int64, error) {
 	// A value joins the list when its row number limit+1 exists: the
 	// count stops there, unless the value passes the limit and its count
 	// is wanted. ON CONFLICT: a concurrent write listed it first.
-	a = nil
-	q = "INSERT INTO over_correlating_values (value, occurrence) SELECT n.value, (SELECT COUNT(*) FROM correlation_values c2 WHERE " +
+	var a args
+	q := "INSERT INTO over_correlating_values (value, occurrence) SELECT n.value, (SELECT COUNT(*) FROM correlation_values c2 WHERE " +
 		t.d.sameValue("c2.value", "n.value") + ") FROM (SELECT DISTINCT c.value FROM correlation_values c WHERE " + s.members(&a, "c") +
 		") n WHERE NOT EXISTS (SELECT 1 FROM over_correlating_values ov WHERE " + t.d.sameValue("ov.value", "n.value") +
 		") AND (SELECT c3.attribute_id FROM correlation_values c3 WHERE " + t.d.sameValue("c3.value", "n.value") +
@@ -265,17 +242,6 @@ func (t *tx) correlate(ctx context.Context, s corrScope) (int64, error) {
 		return n, fmt.Errorf("correlate: %w", err)
 	}
 	return n, nil
-}
-
-// shareRange sets the shared flags of the rows of the attribute ids lo
-// to hi-1 from scratch, for a rebuild, which writes its rows unshared.
-func (t *tx) shareRange(ctx context.Context, lo, hi int64) error {
-	_, err := t.exec(ctx, "UPDATE correlation_values SET shared = "+t.sharedNow()+
-		" WHERE attribute_id >= $1 AND attribute_id < $2", lo, hi)
-	if err != nil {
-		return fmt.Errorf("share correlation values: %w", err)
-	}
-	return nil
 }
 
 // insertCorrelationValues writes the correlation values of the
@@ -306,17 +272,11 @@ func (t *tx) recorrelateAttributes(ctx context.Context, ids []int64) error {
 }
 
 // recountOverCorrelations rebuilds the list of over-correlating values
-// from the correlation values, first setting the shared flags of the
-// values listed so far, which may leave the list.
+// from the correlation values.
 func (t *tx) recountOverCorrelations(ctx context.Context) error {
 	limit, err := t.corrLimit(ctx)
 	if err != nil {
 		return err
-	}
-	_, err = t.exec(ctx, "UPDATE correlation_values SET shared = "+t.sharedNow()+
-		t.ofValues("SELECT value FROM over_correlating_values"))
-	if err != nil {
-		return fmt.Errorf("recount over-correlating values: %w", err)
 	}
 	if _, err := t.exec(ctx, "DELETE FROM over_correlating_values"); err != nil {
 		return fmt.Errorf("recount over-correlating values: %w", err)
@@ -327,20 +287,4 @@ func (t *tx) recountOverCorrelations(ctx context.Context) error {
 		return fmt.Errorf("recount over-correlating values: %w", err)
 	}
 	return nil
-}
-
-// ofValues is the FROM and WHERE of an UPDATE of the correlation_values
-// rows holding a value the query values returns (as n.value): a join,
-// driven by the few values, that an index on the dialect's ValueKey
-// serves. "WHERE value IN (values)" would scan the table on PostgreSQL,
-// whose index holds md5(value).
-func (t *tx) ofValues(values string) string {
-	return " FROM (" + values + ") n WHERE " + t.d.sameValue("correlation_values.value", "n.value")
-}
-
-// sharedNow is whether the correlation_values row's value is held by
-// another event.
-func (t *tx) sharedNow() string {
-	return "EXISTS (SELECT 1 FROM correlation_values c2 WHERE " + t.d.sameValue("c2.value", "correlation_values.value") +
-		" AND c2.event_id <> correlation_values.event_id)"
 }

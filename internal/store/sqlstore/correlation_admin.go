@@ -20,10 +20,8 @@ var _ misp.CorrelationStore = (*DB)(nil)
 const rebuildBatch = 50000
 
 // RebuildCorrelations recomputes the correlation values of every
-// attribute, batch attribute ids per transaction, then their shared
-// flags, batch by batch again (a flag depends on every other batch), then
-// the over-correlating values in one transaction. See
-// misp.CorrelationStore.
+// attribute, batch attribute ids per transaction, then the
+// over-correlating values in one. See misp.CorrelationStore.
 func (db *DB) RebuildCorrelations(ctx context.Context, batch int64, progress func(misp.CorrelationProgress)) (misp.CorrelationProgress, error) {
 	if batch <= 0 {
 		batch = rebuildBatch
@@ -40,46 +38,38 @@ func (db *DB) RebuildCorrelations(ctx context.Context, batch int64, progress fun
 	if err != nil {
 		return p, fmt.Errorf("rebuild correlations: %w", err)
 	}
-	for p.Pass = 1; p.Pass <= 2; p.Pass++ {
-		p.LastID = p.MinID - 1
-		for lo := p.MinID; lo <= p.MaxID && p.MaxID > 0; lo += batch {
-			hi := min(lo+batch, p.MaxID+1)
-			var values, attrs int64
-			err := db.write(ctx, func(tx *tx) error {
-				for _, q := range tx.d.BulkWrite {
-					if _, err := tx.exec(ctx, q); err != nil {
-						return err
-					}
-				}
-				var err error
-				if p.Pass == 1 {
-					values, attrs, err = rebuildValues(ctx, tx, lo, hi)
-				} else {
-					err = tx.shareRange(ctx, lo, hi)
-				}
-				if err != nil {
+	p.LastID = p.MinID - 1
+	for lo := p.MinID; lo <= p.MaxID && p.MaxID > 0; lo += batch {
+		hi := min(lo+batch, p.MaxID+1)
+		var values, attrs int64
+		err := db.write(ctx, func(tx *tx) error {
+			for _, q := range tx.d.BulkWrite {
+				if _, err := tx.exec(ctx, q); err != nil {
 					return err
 				}
-				for _, q := range tx.d.BulkWriteDone {
-					if _, err := tx.exec(ctx, q); err != nil {
-						return err
-					}
+			}
+			var err error
+			if values, attrs, err = rebuildValues(ctx, tx, lo, hi); err != nil {
+				return err
+			}
+			for _, q := range tx.d.BulkWriteDone {
+				if _, err := tx.exec(ctx, q); err != nil {
+					return err
 				}
-				return nil
-			})
-			if err != nil {
-				return p, fmt.Errorf("rebuild correlations of attributes %d to %d: %w", lo, hi-1, err)
 			}
-			p.Values += values
-			p.Attributes += attrs
-			p.LastID = hi - 1
-			p.Batches++
-			if progress != nil {
-				progress(p)
-			}
+			return nil
+		})
+		if err != nil {
+			return p, fmt.Errorf("rebuild correlations of attributes %d to %d: %w", lo, hi-1, err)
+		}
+		p.Values += values
+		p.Attributes += attrs
+		p.LastID = hi - 1
+		p.Batches++
+		if progress != nil {
+			progress(p)
 		}
 	}
-	p.Pass = 2
 	// Attributes created after MaxID was read were correlated by their
 	// own writes; rows of attributes deleted since are gone with them.
 	err = db.write(ctx, func(tx *tx) error { return tx.recountOverCorrelations(ctx) })

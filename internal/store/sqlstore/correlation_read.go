@@ -27,59 +27,89 @@ func (t *tx) notOverCorrelating(col string) string {
 // events actor may see holding an attribute actor may see whose value an
 // attribute of id that actor may see holds, latest date first.
 //
-// It runs in two steps, so that its cost follows the number of related
-// events rather than the number of correlations: the events sharing a
-// value with id are read from the value index alone, then each is kept
-// if one pair of visible attributes connects it to id, which usually the
-// first pair looked at does. Both steps look only at the rows marked
-// shared: most values are held by one event. The largest event of the
-// benchmark shares values with most events of the instance.
+// Its cost follows the number of related events rather than the number
+// of correlations. First the events sharing a value with id are read
+// from the value index alone, each with one attribute holding the value
+// (its "witness"); then those actor may see. A site admin sees them all;
+// anybody else keeps an event when its witness and an attribute of id
+// holding the same value are visible — usually the case, and a few index
+// lookups — or else when any other pair of their attributes is. The
+// largest event of the benchmark shares values with most events of the
+// instance.
 func relatedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64) ([]*misp.RelatedEvent, error) {
-	var candidates []int64
-	q := "SELECT DISTINCT c2.event_id FROM correlation_values c1 JOIN correlation_values c2 ON " +
-		tx.d.sameValue("c2.value", "c1.value") + " WHERE c1.event_id = $1 AND c1.shared = TRUE AND c2.event_id <> $1 AND " +
-		tx.notOverCorrelating("c1.value")
+	var candidates []candidate
+	q := "SELECT c2.event_id, MIN(c2.attribute_id) FROM correlation_values c1 JOIN correlation_values c2 ON " +
+		tx.d.sameValue("c2.value", "c1.value") + " WHERE c1.event_id = $1 AND c2.event_id <> $1 AND " +
+		tx.notOverCorrelating("c1.value") + " GROUP BY c2.event_id"
 	err := tx.each(ctx, q, []any{id}, func(rows *sql.Rows) error {
-		var eid int64
-		err := rows.Scan(&eid)
-		candidates = append(candidates, eid)
+		var c candidate
+		err := rows.Scan(&c.event, &c.witness)
+		candidates = append(candidates, c)
 		return err
 	})
 	if err != nil || len(candidates) == 0 {
 		return nil, err
 	}
-	slices.Sort(candidates)
+	slices.SortFunc(candidates, func(x, y candidate) int { return cmp.Compare(x.event, y.event) })
 	var out []*misp.RelatedEvent
 	for _, chunk := range chunks(candidates, inChunk) {
+		// The candidates actor may see, with what RelatedEvent shows.
+		ids := make([]int64, len(chunk))
+		for i, c := range chunk {
+			ids[i] = c.event
+		}
 		var a args
 		q := `SELECT e2.id, e2.date, e2.threat_level_id, e2.info, e2.published, e2.uuid, e2.analysis,
 			e2.timestamp, e2.distribution, e2.org_id, e2.orgc_id, o.name, o.uuid, oc.name, oc.uuid
 			FROM events e2 JOIN organisations o ON o.id = e2.org_id JOIN organisations oc ON oc.id = e2.orgc_id
-			WHERE e2.id IN (` + inList(&a, chunk) + ")"
-		// The candidates share a value with id that is not
-		// over-correlating: a site admin, who sees everything, sees them
-		// all. Anybody else needs a pair of attributes it may see.
-		if noActor(actor) || !actor.SiteAdmin() {
-			q += " AND " + tx.eventVisible(&a, "e2", actor) +
-				` AND EXISTS (SELECT 1 FROM correlation_values c3
-				JOIN attributes a3 ON a3.id = c3.attribute_id
-				JOIN correlation_values c4 ON ` + tx.d.sameValue("c4.value", "c3.value") + " AND c4.event_id = " + a.add(id) + `
-				JOIN attributes a4 ON a4.id = c4.attribute_id
-				JOIN events ex ON ex.id = c4.event_id
-				WHERE c3.event_id = e2.id AND c3.shared = TRUE AND ` + tx.attributeVisible(&a, "e2", "a3", actor) + " AND " +
-				tx.attributeVisible(&a, "ex", "a4", actor) + " AND " + tx.notOverCorrelating("c3.value") + ")"
-		}
+			WHERE e2.id IN (` + inList(&a, ids) + ") AND " + tx.eventVisible(&a, "e2", actor)
+		visible := map[int64]*misp.RelatedEvent{}
 		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
 			r := &misp.RelatedEvent{}
 			e := &r.Event
 			err := rows.Scan(&e.ID, &e.Date, &e.ThreatLevelID, &e.Info, scanBool(&e.Published), &e.UUID, &e.Analysis,
 				&e.Timestamp, &e.Distribution, &e.OrgID, &e.OrgcID, &e.Org.Name, &e.Org.UUID, &e.Orgc.Name, &e.Orgc.UUID)
 			e.Org.ID, e.Orgc.ID = e.OrgID, e.OrgcID
-			out = append(out, r)
+			visible[int64(e.ID)] = r
 			return err
 		})
 		if err != nil {
 			return nil, err
+		}
+		if noActor(actor) || !actor.SiteAdmin() {
+			// Anybody but a site admin needs a pair of visible
+			// attributes: the witness's, or another.
+			var seen []candidate
+			for _, c := range chunk {
+				if visible[c.event] != nil {
+					seen = append(seen, c)
+				}
+			}
+			kept, err := witnessedEvents(ctx, tx, actor, id, seen)
+			if err != nil {
+				return nil, err
+			}
+			var rest []int64
+			for _, c := range seen {
+				if !kept[c.event] {
+					rest = append(rest, c.event)
+				}
+			}
+			if len(rest) > 0 {
+				if err := connectedEvents(ctx, tx, actor, id, rest, kept); err != nil {
+					return nil, err
+				}
+			}
+			for e := range visible {
+				if !kept[e] {
+					delete(visible, e)
+				}
+			}
+		}
+		for _, c := range chunk {
+			if r := visible[c.event]; r != nil {
+				out = append(out, r)
+			}
 		}
 	}
 	// MISP orders by date, latest first.
@@ -92,11 +122,66 @@ func relatedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64) ([]
 	return out, nil
 }
 
+// candidate is an event that shares a value with the event looked at,
+// and one of its attributes holding such a value.
+type candidate struct{ event, witness int64 }
+
+// witnessedEvents returns the events of candidates whose witness
+// attribute, and an attribute of event id holding the same value, actor
+// may see.
+func witnessedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64, candidates []candidate) (map[int64]bool, error) {
+	kept := map[int64]bool{}
+	if len(candidates) == 0 {
+		return kept, nil
+	}
+	witnesses := make([]int64, len(candidates))
+	for i, c := range candidates {
+		witnesses[i] = c.witness
+	}
+	// The witnesses drive the join: "+c4.event_id" keeps SQLite from
+	// starting at id's rows instead (a no-op on PostgreSQL).
+	var a args
+	q := `SELECT DISTINCT c3.event_id FROM correlation_values c3
+		JOIN attributes a3 ON a3.id = c3.attribute_id
+		JOIN events e2 ON e2.id = c3.event_id
+		JOIN correlation_values c4 ON ` + tx.d.sameValue("c4.value", "c3.value") + " AND +c4.event_id = " + a.add(id) + `
+		JOIN attributes a4 ON a4.id = c4.attribute_id
+		JOIN events ex ON ex.id = c4.event_id
+		WHERE c3.attribute_id IN (` + inList(&a, witnesses) + ") AND " + tx.notOverCorrelating("c3.value") +
+		" AND " + tx.attributeVisible(&a, "e2", "a3", actor) + " AND " + tx.attributeVisible(&a, "ex", "a4", actor)
+	err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
+		var e int64
+		err := rows.Scan(&e)
+		kept[e] = true
+		return err
+	})
+	return kept, err
+}
+
+// connectedEvents adds to kept the events of ids connected to event id by
+// a pair of attributes actor may see.
+func connectedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64, ids []int64, kept map[int64]bool) error {
+	var a args
+	q := "SELECT e2.id FROM events e2 WHERE e2.id IN (" + inList(&a, ids) + ") AND " + tx.eventVisible(&a, "e2", actor) +
+		` AND EXISTS (SELECT 1 FROM correlation_values c3
+			JOIN attributes a3 ON a3.id = c3.attribute_id
+			JOIN correlation_values c4 ON ` + tx.d.sameValue("c4.value", "c3.value") + " AND c4.event_id = " + a.add(id) + `
+			JOIN attributes a4 ON a4.id = c4.attribute_id
+			JOIN events ex ON ex.id = c4.event_id
+			WHERE c3.event_id = e2.id AND ` + tx.attributeVisible(&a, "e2", "a3", actor) + " AND " +
+		tx.attributeVisible(&a, "ex", "a4", actor) + " AND " + tx.notOverCorrelating("c3.value") + ")"
+	return tx.each(ctx, q, a, func(rows *sql.Rows) error {
+		var e int64
+		err := rows.Scan(&e)
+		kept[e] = true
+		return err
+	})
+}
+
 // pairsFrom is the FROM clause of the correlation pairs whose first side
 // is the correlation_values row c4 (attribute a4 of event ex) and second
 // side c3 (attribute a3 of event e2), both visible to actor, on a value
-// that is not over-correlating; cond selects the c4 rows, of which only
-// those marked shared can have a pair.
+// that is not over-correlating; cond selects the c4 rows (or pairs).
 func (t *tx) pairsFrom(a *args, actor *misp.Actor, cond string) string {
 	return ` FROM correlation_values c4
 		JOIN attributes a4 ON a4.id = c4.attribute_id
@@ -104,7 +189,7 @@ func (t *tx) pairsFrom(a *args, actor *misp.Actor, cond string) string {
 		JOIN correlation_values c3 ON ` + t.d.sameValue("c3.value", "c4.value") + ` AND c3.event_id <> c4.event_id
 		JOIN attributes a3 ON a3.id = c3.attribute_id
 		JOIN events e2 ON e2.id = c3.event_id
-		WHERE ` + cond + " AND c4.shared = TRUE AND " + t.notOverCorrelating("c4.value") + " AND " + t.attributeVisible(a, "ex", "a4", actor) +
+		WHERE ` + cond + " AND " + t.notOverCorrelating("c4.value") + " AND " + t.attributeVisible(a, "ex", "a4", actor) +
 		" AND " + t.attributeVisible(a, "e2", "a3", actor)
 }
 

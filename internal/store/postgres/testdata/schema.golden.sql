@@ -80,8 +80,7 @@ CREATE TABLE correlation_exclusions (
 CREATE TABLE correlation_values (
     value text NOT NULL,
     event_id bigint NOT NULL,
-    attribute_id bigint NOT NULL,
-    shared boolean NOT NULL DEFAULT false
+    attribute_id bigint NOT NULL
 );
 
 CREATE TABLE event_tags (
@@ -542,7 +541,7 @@ CREATE INDEX correlation_exclusions_kind_idx ON public.correlation_exclusions US
 CREATE UNIQUE INDEX correlation_exclusions_pkey ON public.correlation_exclusions USING btree (id);
 CREATE UNIQUE INDEX correlation_exclusions_value_key ON public.correlation_exclusions USING btree (value);
 CREATE INDEX correlation_values_attribute_id_idx ON public.correlation_values USING btree (attribute_id);
-CREATE INDEX correlation_values_event_id_idx ON public.correlation_values USING btree (event_id, shared);
+CREATE INDEX correlation_values_event_id_idx ON public.correlation_values USING btree (event_id);
 CREATE UNIQUE INDEX correlation_values_key_idx ON public.correlation_values USING btree (md5(value), event_id, attribute_id);
 CREATE UNIQUE INDEX event_tags_event_id_tag_id_key ON public.event_tags USING btree (event_id, tag_id);
 CREATE UNIQUE INDEX event_tags_pkey ON public.event_tags USING btree (id);

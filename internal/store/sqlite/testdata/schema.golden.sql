@@ -108,13 +108,12 @@ CREATE TABLE correlation_values (
     value        TEXT    NOT NULL,
     event_id     INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
     attribute_id INTEGER NOT NULL REFERENCES attributes (id) ON DELETE CASCADE,
-    shared       INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (value, event_id, attribute_id)
 );
 
 CREATE INDEX correlation_values_attribute_id_idx ON correlation_values (attribute_id);
 
-CREATE INDEX correlation_values_event_id_idx ON correlation_values (event_id, shared);
+CREATE INDEX correlation_values_event_id_idx ON correlation_values (event_id, value);
 
 CREATE TABLE event_tags (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,
