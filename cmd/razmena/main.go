@@ -5,6 +5,7 @@
 //	razmena migrate   apply database migrations and exit
 //	razmena admin     manage organisations, users, roles and API keys
 //	razmena bench     run the benchmark harness (docs/benchmarks.md)
+//	razmena correlate rebuild the correlations, set the correlation limit
 //	razmena version   print the version
 package main
 
@@ -56,6 +57,7 @@ Commands:
   libraries import or download the MISP knowledge libraries (taxonomies,
             galaxies, object templates, warninglists)
   bench     generate a synthetic community, load it and measure (docs/benchmarks.md)
+  correlate rebuild the correlations (-rebuild) or set the over-correlation limit (-limit)
   version   print the version
 
 Run "razmena <command> -h" for the flags of a command.
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, io stdio) error {
 		return runLibraries(ctx, args[1:], io)
 	case "bench":
 		return runBench(ctx, args[1:], io)
+	case "correlate":
+		return runCorrelate(ctx, args[1:], io)
 	case "version", "-version", "--version":
 		fmt.Fprintf(io.stdout, "razmena %s (MISP API %s)\n", Version, MISPVersion)
 		return nil

@@ -91,6 +91,8 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		KeysetPage: []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
 		// The correlation tables index values by md5 (migration 00010).
 		ValueKey:       "md5",
+		PairReads:      []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
+		PairReadsDone:  []string{"SET LOCAL enable_hashjoin = on", "SET LOCAL enable_mergejoin = on"},
 		Goose:          goose.DialectPostgres,
 		Migrations:     sub,
 		MigrateOptions: []goose.ProviderOption{goose.WithSessionLocker(locker)},

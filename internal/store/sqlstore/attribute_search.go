@@ -208,7 +208,8 @@ func (db *DB) contextChunks(ctx context.Context, actor *misp.Actor, noTags bool,
 				}
 			}
 			if o.Correlations {
-				if err := loadRelatedAttributes(ctx, tx, actor, attrs); err != nil {
+				err := tx.pairReads(ctx, func() error { return loadRelatedAttributes(ctx, tx, actor, attrs) })
+				if err != nil {
 					return err
 				}
 			}

@@ -280,3 +280,21 @@ func loadRelatedAttributes(ctx context.Context, tx *tx, actor *misp.Actor, attrs
 	}
 	return nil
 }
+
+// pairReads runs fn between the dialect's PairReads and PairReadsDone.
+func (t *tx) pairReads(ctx context.Context, fn func() error) error {
+	for _, q := range t.d.PairReads {
+		if _, err := t.exec(ctx, q); err != nil {
+			return err
+		}
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	for _, q := range t.d.PairReadsDone {
+		if _, err := t.exec(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}

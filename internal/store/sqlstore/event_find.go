@@ -136,7 +136,11 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 		return err
 	})
 	if err == nil && opts.EventCorrelations {
-		e.RelatedEvent, err = relatedEvents(ctx, tx, actor, id)
+		err = tx.pairReads(ctx, func() error {
+			var err error
+			e.RelatedEvent, err = relatedEvents(ctx, tx, actor, id)
+			return err
+		})
 	}
 	if err != nil || opts.Metadata {
 		return e, err
@@ -224,7 +228,8 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 		return nil, err
 	}
 	if opts.GranularCorrelations {
-		if err := loadEventCorrelations(ctx, tx, actor, id, byID); err != nil {
+		err := tx.pairReads(ctx, func() error { return loadEventCorrelations(ctx, tx, actor, id, byID) })
+		if err != nil {
 			return nil, err
 		}
 	}

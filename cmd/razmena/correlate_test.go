@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/razmena/razmena/internal/config"
+)
+
+func TestCorrelateCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	env := map[string]string{"RAZMENA_DATABASE": db}
+	runCmd := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, stdio{stdout: &out, stderr: &errOut, getenv: func(k string) string { return env[k] }})
+		return out.String() + errOut.String(), err
+	}
+	if _, err := runCmd("correlate"); err == nil {
+		t.Error("correlate without -rebuild or -limit: want an error")
+	}
+	if _, err := runCmd("correlate", "-limit", "-3"); err == nil {
+		t.Error("correlate -limit -3: want an error")
+	}
+	out, err := runCmd("correlate", "-limit", "50", "-rebuild")
+	if err != nil || !strings.Contains(out, "correlation limit set to 50") || !strings.Contains(out, "rebuilt in") {
+		t.Fatalf("correlate -limit 50 -rebuild = %q, %v", out, err)
+	}
+	cfg := config.Default()
+	cfg.Database = db
+	store, err := openStore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if n, err := store.CorrelationLimit(context.Background()); err != nil || n != 50 {
+		t.Errorf("CorrelationLimit() = %d, %v, want 50", n, err)
+	}
+}
