@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 
 	"github.com/razmena/razmena/internal/misp"
 )
@@ -32,11 +33,10 @@ func (t *tx) notOverCorrelating(col string) string {
 // from the value index alone, each with one attribute holding the value
 // (its "witness"); then those actor may see. A site admin sees them all;
 // anybody else keeps an event when its witness and an attribute of id
-// holding the same value are visible — usually the case, and a few index
-// lookups — or else when any other pair of their attributes is. The
-// largest event of the benchmark shares values with most events of the
-// instance.
-func relatedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64) ([]*misp.RelatedEvent, error) {
+// holding the same value are visible — usually the case — or else when
+// any other pair of their attributes is (visiblePairs). The largest event
+// of the benchmark shares values with most events of the instance.
+func relatedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id, size int64) ([]*misp.RelatedEvent, error) {
 	var candidates []candidate
 	q := "SELECT c2.event_id, MIN(c2.attribute_id) FROM correlation_values c1 JOIN correlation_values c2 ON " +
 		tx.d.sameValue("c2.value", "c1.value") + " WHERE c1.event_id = $1 AND c2.event_id <> $1 AND " +
@@ -60,17 +60,20 @@ func relatedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64) ([]
 		}
 		var a args
 		q := `SELECT e2.id, e2.date, e2.threat_level_id, e2.info, e2.published, e2.uuid, e2.analysis,
-			e2.timestamp, e2.distribution, e2.org_id, e2.orgc_id, o.name, o.uuid, oc.name, oc.uuid
+			e2.timestamp, e2.distribution, e2.org_id, e2.orgc_id, o.name, o.uuid, oc.name, oc.uuid, e2.attribute_count
 			FROM events e2 JOIN organisations o ON o.id = e2.org_id JOIN organisations oc ON oc.id = e2.orgc_id
-			WHERE e2.id IN (` + inList(&a, ids) + ") AND " + tx.eventVisible(&a, "e2", actor)
+			WHERE e2.id IN (` + paddedList(&a, ids) + ") AND " + tx.eventVisible(&a, "e2", actor)
 		visible := map[int64]*misp.RelatedEvent{}
+		sizes := map[int64]int64{}
 		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
 			r := &misp.RelatedEvent{}
 			e := &r.Event
+			var n int64
 			err := rows.Scan(&e.ID, &e.Date, &e.ThreatLevelID, &e.Info, scanBool(&e.Published), &e.UUID, &e.Analysis,
-				&e.Timestamp, &e.Distribution, &e.OrgID, &e.OrgcID, &e.Org.Name, &e.Org.UUID, &e.Orgc.Name, &e.Orgc.UUID)
+				&e.Timestamp, &e.Distribution, &e.OrgID, &e.OrgcID, &e.Org.Name, &e.Org.UUID, &e.Orgc.Name, &e.Orgc.UUID, &n)
 			e.Org.ID, e.Orgc.ID = e.OrgID, e.OrgcID
 			visible[int64(e.ID)] = r
+			sizes[int64(e.ID)] = n
 			return err
 		})
 		if err != nil {
@@ -85,20 +88,9 @@ func relatedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64) ([]
 					seen = append(seen, c)
 				}
 			}
-			kept, err := witnessedEvents(ctx, tx, actor, id, seen)
+			kept, err := visiblePairs(ctx, tx, actor, id, size, seen, sizes)
 			if err != nil {
 				return nil, err
-			}
-			var rest []int64
-			for _, c := range seen {
-				if !kept[c.event] {
-					rest = append(rest, c.event)
-				}
-			}
-			if len(rest) > 0 {
-				if err := connectedEvents(ctx, tx, actor, id, rest, kept); err != nil {
-					return nil, err
-				}
 			}
 			for e := range visible {
 				if !kept[e] {
@@ -126,10 +118,14 @@ func relatedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64) ([]
 // and one of its attributes holding such a value.
 type candidate struct{ event, witness int64 }
 
-// witnessedEvents returns the events of candidates whose witness
-// attribute, and an attribute of event id holding the same value, actor
-// may see.
-func witnessedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64, candidates []candidate) (map[int64]bool, error) {
+// visiblePairs returns the events of candidates connected to event id
+// (of size attributes; sizes has the candidates') by a pair of
+// attributes actor may see: first through their witnesses, then, for the
+// others, through any of their attributes: the values of a candidate no
+// larger than id are looked up among id's, those of id among a larger
+// candidate's. Each query is driven by one list of ids or values, so
+// that its plan cannot start from the wrong side.
+func visiblePairs(ctx context.Context, tx *tx, actor *misp.Actor, id, size int64, candidates []candidate, sizes map[int64]int64) (map[int64]bool, error) {
 	kept := map[int64]bool{}
 	if len(candidates) == 0 {
 		return kept, nil
@@ -138,44 +134,155 @@ func witnessedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64, c
 	for i, c := range candidates {
 		witnesses[i] = c.witness
 	}
-	// The witnesses drive the join: "+c4.event_id" keeps SQLite from
-	// starting at id's rows instead (a no-op on PostgreSQL).
-	var a args
-	q := `SELECT DISTINCT c3.event_id FROM correlation_values c3
-		JOIN attributes a3 ON a3.id = c3.attribute_id
-		JOIN events e2 ON e2.id = c3.event_id
-		JOIN correlation_values c4 ON ` + tx.d.sameValue("c4.value", "c3.value") + " AND +c4.event_id = " + a.add(id) + `
-		JOIN attributes a4 ON a4.id = c4.attribute_id
-		JOIN events ex ON ex.id = c4.event_id
-		WHERE c3.attribute_id IN (` + inList(&a, witnesses) + ") AND " + tx.notOverCorrelating("c3.value") +
-		" AND " + tx.attributeVisible(&a, "e2", "a3", actor) + " AND " + tx.attributeVisible(&a, "ex", "a4", actor)
-	err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
-		var e int64
-		err := rows.Scan(&e)
-		kept[e] = true
-		return err
-	})
-	return kept, err
+	held, err := visibleValues(ctx, tx, actor, "c3.attribute_id", witnesses)
+	if err != nil {
+		return nil, err
+	}
+	if err := keepHolders(ctx, tx, actor, id, held, kept); err != nil {
+		return nil, err
+	}
+	var smaller, larger []int64
+	for _, c := range candidates {
+		switch {
+		case kept[c.event]:
+		case sizes[c.event] <= size:
+			smaller = append(smaller, c.event)
+		default:
+			larger = append(larger, c.event)
+		}
+	}
+	if len(smaller) > 0 {
+		held, err := visibleValues(ctx, tx, actor, "c3.event_id", smaller)
+		if err != nil {
+			return nil, err
+		}
+		if err := keepHolders(ctx, tx, actor, id, held, kept); err != nil {
+			return nil, err
+		}
+	}
+	if len(larger) > 0 {
+		ours, err := visibleValues(ctx, tx, actor, "c3.event_id", []int64{id})
+		if err != nil {
+			return nil, err
+		}
+		values := make([]string, len(ours))
+		for i, h := range ours {
+			values[i] = h.value
+		}
+		for _, events := range chunks(larger, inChunk) {
+			for _, vs := range chunks(values, inChunk) {
+				var a args
+				q := `SELECT DISTINCT c3.event_id FROM correlation_values c3
+					JOIN attributes a3 ON a3.id = c3.attribute_id JOIN events e2 ON e2.id = c3.event_id
+					WHERE c3.event_id IN (` + paddedList(&a, events) + ") AND " + tx.valueIn(&a, "c3.value", vs) +
+					" AND " + tx.attributeVisible(&a, "e2", "a3", actor)
+				err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
+					var e int64
+					err := rows.Scan(&e)
+					kept[e] = true
+					return err
+				})
+				if err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return kept, nil
 }
 
-// connectedEvents adds to kept the events of ids connected to event id by
-// a pair of attributes actor may see.
-func connectedEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64, ids []int64, kept map[int64]bool) error {
-	var a args
-	q := "SELECT e2.id FROM events e2 WHERE e2.id IN (" + inList(&a, ids) + ") AND " + tx.eventVisible(&a, "e2", actor) +
-		` AND EXISTS (SELECT 1 FROM correlation_values c3
-			JOIN attributes a3 ON a3.id = c3.attribute_id
-			JOIN correlation_values c4 ON ` + tx.d.sameValue("c4.value", "c3.value") + " AND c4.event_id = " + a.add(id) + `
-			JOIN attributes a4 ON a4.id = c4.attribute_id
-			JOIN events ex ON ex.id = c4.event_id
-			WHERE c3.event_id = e2.id AND ` + tx.attributeVisible(&a, "e2", "a3", actor) + " AND " +
-		tx.attributeVisible(&a, "ex", "a4", actor) + " AND " + tx.notOverCorrelating("c3.value") + ")"
-	return tx.each(ctx, q, a, func(rows *sql.Rows) error {
-		var e int64
-		err := rows.Scan(&e)
-		kept[e] = true
-		return err
-	})
+// heldValue is a value an event holds in an attribute the reader may see.
+type heldValue struct {
+	event int64
+	value string
+}
+
+// visibleValues returns the values, not over-correlating, that the
+// correlation_values rows whose column col is in ids hold in attributes
+// actor may see.
+func visibleValues(ctx context.Context, tx *tx, actor *misp.Actor, col string, ids []int64) ([]heldValue, error) {
+	var out []heldValue
+	for _, chunk := range chunks(ids, inChunk) {
+		var a args
+		q := `SELECT DISTINCT c3.event_id, c3.value FROM correlation_values c3
+			JOIN attributes a3 ON a3.id = c3.attribute_id JOIN events e2 ON e2.id = c3.event_id
+			WHERE ` + col + " IN (" + paddedList(&a, chunk) + ") AND " + tx.attributeVisible(&a, "e2", "a3", actor) +
+			" AND " + tx.notOverCorrelating("c3.value")
+		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
+			var h heldValue
+			err := rows.Scan(&h.event, &h.value)
+			out = append(out, h)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// keepHolders marks in kept the events of held whose value event id
+// holds in an attribute actor may see.
+func keepHolders(ctx context.Context, tx *tx, actor *misp.Actor, id int64, held []heldValue, kept map[int64]bool) error {
+	if len(held) == 0 {
+		return nil
+	}
+	var values []string
+	seen := map[string]bool{}
+	for _, h := range held {
+		if !kept[h.event] && !seen[h.value] {
+			seen[h.value] = true
+			values = append(values, h.value)
+		}
+	}
+	ours := map[string]bool{}
+	for _, chunk := range chunks(values, inChunk) {
+		var a args
+		q := `SELECT DISTINCT c4.value FROM correlation_values c4
+			JOIN attributes a4 ON a4.id = c4.attribute_id JOIN events ex ON ex.id = c4.event_id
+			WHERE c4.event_id = ` + a.add(id) + " AND " + tx.valueIn(&a, "c4.value", chunk) +
+			" AND " + tx.attributeVisible(&a, "ex", "a4", actor)
+		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
+			var v string
+			err := rows.Scan(&v)
+			ours[v] = true
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, h := range held {
+		if ours[h.value] {
+			kept[h.event] = true
+		}
+	}
+	return nil
+}
+
+// valueIn is the condition that the value column col is one of values,
+// written so that an index on the dialect's ValueKey serves it, with
+// the list padded as paddedList does.
+func (t *tx) valueIn(a *args, col string, values []string) string {
+	n := 8
+	for n < len(values) {
+		n *= 2
+	}
+	n = min(n, max(inChunk, len(values)))
+	padded := make([]string, n)
+	copy(padded, values)
+	for i := len(values); i < n; i++ {
+		padded[i] = values[len(values)-1]
+	}
+	list := inList(a, padded)
+	if t.d.ValueKey == "" {
+		return col + " IN (" + list + ")"
+	}
+	keys := strings.Split(list, ", ")
+	for i, k := range keys {
+		keys[i] = t.d.ValueKey + "(CAST(" + k + " AS TEXT))"
+	}
+	return "(" + t.d.ValueKey + "(" + col + ") IN (" + strings.Join(keys, ", ") + ") AND " + col + " IN (" + list + "))"
 }
 
 // pairsFrom is the FROM clause of the correlation pairs whose first side
@@ -297,4 +404,22 @@ func (t *tx) pairReads(ctx context.Context, fn func() error) error {
 		}
 	}
 	return nil
+}
+
+// paddedList is inList with the list padded, by repeating its last id,
+// to one of a few lengths: a statement per list length would have each
+// view prepare its own, which costs more than running it (SQLite parses
+// and plans every new statement; the visibility predicate is long).
+func paddedList(a *args, ids []int64) string {
+	n := 8
+	for n < len(ids) {
+		n *= 2
+	}
+	n = min(n, max(inChunk, len(ids)))
+	padded := make([]int64, n)
+	copy(padded, ids)
+	for i := len(ids); i < n; i++ {
+		padded[i] = ids[len(ids)-1]
+	}
+	return inList(a, padded)
 }

@@ -138,7 +138,7 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 	if err == nil && opts.EventCorrelations {
 		err = tx.pairReads(ctx, func() error {
 			var err error
-			e.RelatedEvent, err = relatedEvents(ctx, tx, actor, id)
+			e.RelatedEvent, err = relatedEvents(ctx, tx, actor, id, int64(e.AttributeCount))
 			return err
 		})
 	}
