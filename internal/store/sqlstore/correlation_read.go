@@ -172,10 +172,10 @@ func visiblePairs(ctx context.Context, tx *tx, actor *misp.Actor, id, size int64
 		for _, events := range chunks(larger, inChunk) {
 			for _, vs := range chunks(values, inChunk) {
 				var a args
-				q := `SELECT DISTINCT c3.event_id FROM correlation_values c3
+				q := "SELECT DISTINCT c3.event_id FROM " + valueList(&a, vs) + ` CROSS JOIN correlation_values c3
 					JOIN attributes a3 ON a3.id = c3.attribute_id JOIN events e2 ON e2.id = c3.event_id
-					WHERE c3.event_id IN (` + paddedList(&a, events) + ") AND " + tx.valueIn(&a, "c3.value", vs) +
-					" AND " + tx.attributeVisible(&a, "e2", "a3", actor)
+					WHERE ` + tx.d.sameValue("c3.value", "v.column1") + " AND c3.event_id IN (" + paddedList(&a, events) + ") AND " +
+					tx.attributeVisible(&a, "e2", "a3", actor)
 				err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
 					var e int64
 					err := rows.Scan(&e)
@@ -238,9 +238,9 @@ func keepHolders(ctx context.Context, tx *tx, actor *misp.Actor, id int64, held 
 	ours := map[string]bool{}
 	for _, chunk := range chunks(values, inChunk) {
 		var a args
-		q := `SELECT DISTINCT c4.value FROM correlation_values c4
+		q := "SELECT DISTINCT c4.value FROM " + valueList(&a, chunk) + ` CROSS JOIN correlation_values c4
 			JOIN attributes a4 ON a4.id = c4.attribute_id JOIN events ex ON ex.id = c4.event_id
-			WHERE c4.event_id = ` + a.add(id) + " AND " + tx.valueIn(&a, "c4.value", chunk) +
+			WHERE ` + tx.d.sameValue("c4.value", "v.column1") + " AND c4.event_id = " + a.add(id) +
 			" AND " + tx.attributeVisible(&a, "ex", "a4", actor)
 		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
 			var v string
@@ -260,29 +260,27 @@ func keepHolders(ctx context.Context, tx *tx, actor *misp.Actor, id int64, held 
 	return nil
 }
 
-// valueIn is the condition that the value column col is one of values,
-// written so that an index on the dialect's ValueKey serves it, with
-// the list padded as paddedList does.
-func (t *tx) valueIn(a *args, col string, values []string) string {
+// valueList is a table v of values (column v.column1) for a join that
+// looks each up: "(VALUES …) AS v CROSS JOIN t" keeps SQLite from
+// starting at t, and PostgreSQL, whose estimates of an event's rows are
+// averages, from reading every row of a large event to test it against
+// the list. The list is padded as paddedList does.
+func valueList(a *args, values []string) string {
 	n := 8
 	for n < len(values) {
 		n *= 2
 	}
 	n = min(n, max(inChunk, len(values)))
-	padded := make([]string, n)
-	copy(padded, values)
-	for i := len(values); i < n; i++ {
-		padded[i] = values[len(values)-1]
+	var b strings.Builder
+	b.WriteString("(VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(CAST(" + a.add(values[min(i, len(values)-1)]) + " AS TEXT))")
 	}
-	list := inList(a, padded)
-	if t.d.ValueKey == "" {
-		return col + " IN (" + list + ")"
-	}
-	keys := strings.Split(list, ", ")
-	for i, k := range keys {
-		keys[i] = t.d.ValueKey + "(CAST(" + k + " AS TEXT))"
-	}
-	return "(" + t.d.ValueKey + "(" + col + ") IN (" + strings.Join(keys, ", ") + ") AND " + col + " IN (" + list + "))"
+	b.WriteString(") AS v")
+	return b.String()
 }
 
 // pairsFrom is the FROM clause of the correlation pairs whose first side
