@@ -8,8 +8,8 @@
 //   - A cluster collection is attached to the galaxy of its "type"; MISP
 //     skips a collection whose galaxy it does not have, and Load reports it
 //     (ErrNoGalaxy). A galaxy without a collection (the library's
-//     sigma-rules, whose cluster file is absent here) simply has no
-//     clusters.
+//     sigma-rules, whose cluster file is absent here) has no clusters;
+//     Load reports its clusters file as missing (MISP says nothing).
 //   - Every cluster takes the collection's type, uuid (as CollectionUUID),
 //     source and authors. Its version is its own, else the collection's,
 //     else 1; its tag is misp-galaxy:<type>="<value>".

@@ -70,14 +70,14 @@ func (c *Cluster) MISP() *misp.GalaxyCluster {
 // ImportDir loads the misp-galaxy checkout at dir (see Load) and imports
 // it into st (misp.GalaxyStore.ImportGalaxies): what razmena import and
 // POST /galaxies/update run. Files that could not be loaded are listed in
-// the result's Errors and the rest is imported; an error is returned when
-// no galaxy could be loaded at all (dir missing or empty) or the store
-// fails.
+// the result's Errors, absent ones in its Missing, and the rest is
+// imported; an error is returned when no galaxy could be loaded at all
+// (dir missing or empty) or the store fails.
 func ImportDir(ctx context.Context, st misp.GalaxyStore, dir string) (misp.LibraryResult, error) {
-	galaxies, clusters, ferrs := Load(dir)
+	galaxies, clusters, rep := Load(dir)
 	if len(galaxies) == 0 {
 		errs := []error{fmt.Errorf("%w in %s", ErrNoGalaxies, dir)}
-		for _, fe := range ferrs {
+		for _, fe := range rep.Errors {
 			errs = append(errs, fe)
 		}
 		return misp.LibraryResult{Library: "galaxies"}, fmt.Errorf("import galaxies: %w", errors.Join(errs...))
@@ -94,8 +94,6 @@ func ImportDir(ctx context.Context, st misp.GalaxyStore, dir string) (misp.Libra
 	if err != nil {
 		return res, err
 	}
-	for _, fe := range ferrs {
-		res.Errors = append(res.Errors, fe.Error())
-	}
+	rep.AddTo(&res)
 	return res, nil
 }

@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/razmena/razmena/internal/library"
 )
 
 const libraryDir = "../../../shared/misp-data/galaxy"
@@ -14,13 +18,20 @@ func TestLoadLibrary(t *testing.T) {
 	if _, err := os.Stat(libraryDir); err != nil {
 		t.Skipf("galaxy library not available: %v", err)
 	}
-	galaxies, clusters, errs := Load(libraryDir)
-	for _, e := range errs {
+	galaxies, clusters, rep := Load(libraryDir)
+	for _, e := range rep.Errors {
 		t.Errorf("Load: %v", e)
 	}
 	// 131 galaxy files; 129 cluster files (sigma-rules.json and
-	// ukhsa-culture-collections.json are absent from this copy), holding
-	// 46,025 clusters.
+	// ukhsa-culture-collections.json are absent from this copy, and
+	// reported), holding 46,025 clusters.
+	wantMissing := []library.Missing{
+		{Item: `clusters of galaxy "sigma-rules"`, Path: filepath.Join(libraryDir, "clusters", "sigma-rules.json")},
+		{Item: `clusters of galaxy "ukhsa-culture-collections"`, Path: filepath.Join(libraryDir, "clusters", "ukhsa-culture-collections.json")},
+	}
+	if d := cmp.Diff(wantMissing, rep.Missing); d != "" {
+		t.Errorf("Load missing (-want +got):\n%s", d)
+	}
 	if len(galaxies) != 131 {
 		t.Errorf("Load returned %d galaxies, want 131", len(galaxies))
 	}
@@ -96,7 +107,8 @@ func TestLoadBrokenFiles(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "clusters", "broken.json"), `{"type": "sector", "values": [{"value": "x"`)
 	writeFile(t, filepath.Join(dir, "clusters", "orphan.json"), `{"type": "no-such-galaxy", "values": [{"uuid": "o", "value": "o"}]}`)
 
-	galaxies, clusters, errs := Load(dir)
+	galaxies, clusters, rep := Load(dir)
+	errs := rep.Errors
 	var types []string
 	for _, g := range galaxies {
 		types = append(types, g.Type)
@@ -122,12 +134,60 @@ func TestLoadBrokenFiles(t *testing.T) {
 	if !errors.Is(errs[3], ErrNoGalaxy) {
 		t.Errorf("orphan collection error = %v, want ErrNoGalaxy", errs[3])
 	}
+	if len(rep.Missing) != 0 {
+		t.Errorf("Load missing = %v, want none (every galaxy has its clusters)", rep.Missing)
+	}
+}
+
+// TestLoadMissingClusters removes a galaxy's clusters file from a copy of
+// the library: it is reported missing, and everything else loads. A
+// galaxy whose clusters come from a file of another name, or whose
+// clusters file is broken, is not missing.
+func TestLoadMissingClusters(t *testing.T) {
+	if _, err := os.Stat(libraryDir); err != nil {
+		t.Skipf("galaxy library not available: %v", err)
+	}
+	dir := t.TempDir()
+	for _, f := range []string{
+		"galaxies/threat-actor.json", // clusters/threat-actor.json removed
+		"galaxies/sector.json", "clusters/sector.json",
+		"galaxies/tool.json", "clusters/tool.json",
+		"galaxies/country.json", // its clusters under another name
+	} {
+		copyFile(t, filepath.Join(libraryDir, f), filepath.Join(dir, f))
+	}
+	copyFile(t, filepath.Join(libraryDir, "clusters", "country.json"), filepath.Join(dir, "clusters", "countries.json"))
+	writeFile(t, filepath.Join(dir, "galaxies", "broken-clusters.json"), `{"uuid": "b", "type": "broken-clusters", "name": "B", "description": "d", "version": 1}`)
+	writeFile(t, filepath.Join(dir, "clusters", "broken-clusters.json"), `{"type": "broken-clusters", "values": [`)
+
+	galaxies, clusters, rep := Load(dir)
+	var types []string
+	for _, g := range galaxies {
+		types = append(types, g.Type)
+	}
+	if want := []string{"broken-clusters", "country", "sector", "threat-actor", "tool"}; !slices.Equal(types, want) {
+		t.Errorf("galaxy types = %q, want %q", types, want)
+	}
+	perType := make(map[string]int)
+	for _, c := range clusters {
+		perType[c.Type]++
+	}
+	if perType["sector"] < 10 || perType["tool"] < 10 || perType["country"] < 100 || perType["threat-actor"] != 0 {
+		t.Errorf("clusters per type = %v, want sector, tool and country, no threat-actor", perType)
+	}
+	want := []library.Missing{{Item: `clusters of galaxy "threat-actor"`, Path: filepath.Join(dir, "clusters", "threat-actor.json")}}
+	if d := cmp.Diff(want, rep.Missing); d != "" {
+		t.Errorf("Load missing (-want +got):\n%s", d)
+	}
+	if len(rep.Errors) != 1 || rep.Errors[0].Path != filepath.Join(dir, "clusters", "broken-clusters.json") {
+		t.Errorf("Load errors = %v, want clusters/broken-clusters.json's", rep.Errors)
+	}
 }
 
 func TestLoadMissingDirs(t *testing.T) {
-	galaxies, clusters, errs := Load(t.TempDir())
-	if len(galaxies) != 0 || len(clusters) != 0 || len(errs) != 2 || !errors.Is(errs[0], os.ErrNotExist) {
-		t.Errorf("Load(empty) = %v, %v, %v, want two not-exist errors", galaxies, clusters, errs)
+	galaxies, clusters, rep := Load(t.TempDir())
+	if len(galaxies) != 0 || len(clusters) != 0 || len(rep.Errors) != 2 || !errors.Is(rep.Errors[0], os.ErrNotExist) || len(rep.Missing) != 0 {
+		t.Errorf("Load(empty) = %v, %v, %+v, want two not-exist errors", galaxies, clusters, rep)
 	}
 }
 

@@ -6,10 +6,12 @@
 // objects/ and warninglists/ (the layout `razmena libraries update`
 // writes and ../shared/misp-data has).
 //
-// The package knows where libraries are and how to fetch them; what a
-// library contains and how it is stored is the business of the loader
-// packages (taxonomy, galaxy, objecttemplate, warninglist), reached
-// through an Importer per kind.
+// The package knows where libraries are and how to fetch them, and holds
+// what the loader packages (taxonomy, galaxy, objecttemplate,
+// warninglist) share to read a library's files and report the broken and
+// absent ones (Report, ItemDirs); what a library contains and how it is
+// stored is the business of the loaders, reached through an Importer per
+// kind.
 package library
 
 import (

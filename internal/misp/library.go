@@ -18,4 +18,9 @@ type LibraryResult struct {
 	// Errors lists the files that could not be loaded, each with its
 	// path and why; everything else was.
 	Errors []string `json:"errors,omitempty"`
+	// Missing lists the files the library says it has but that are
+	// absent (a galaxy without its clusters file, a taxonomy of
+	// MANIFEST.json without its machinetag.json), each as "path (item)".
+	// They are not errors: everything present was loaded.
+	Missing []string `json:"missing,omitempty"`
 }

@@ -126,39 +126,43 @@ var ErrNoTemplates = errors.New("no object template found")
 // it into st (misp.ObjectTemplateStore.ImportObjectTemplates): what
 // razmena libraries import and POST /objectTemplates/update run. Files
 // that could not be loaded, and templates the store would refuse, are
-// listed in the result's Errors and the rest is imported. The error is
-// ErrNoTemplates (with the file errors) when no template could be loaded
-// at all, or the store's.
+// listed in the result's Errors, the absent files in its Missing, and the
+// rest is imported. The error is ErrNoTemplates (with the file errors)
+// when no template could be loaded at all, or the store's.
 func ImportDir(ctx context.Context, st misp.ObjectTemplateStore, dir string) (misp.LibraryResult, error) {
-	const library = "object templates"
-	templates, rels, ferrs := Load(dir)
-	var (
-		errs   []string
-		joined = []error{fmt.Errorf("%w in %s", ErrNoTemplates, dir)}
-	)
-	for _, fe := range ferrs {
-		errs = append(errs, fe.Error())
-		joined = append(joined, fe)
-	}
+	templates, rels, rep := Load(dir)
+	var invalid []error
 	mts := make([]*misp.ObjectTemplate, 0, len(templates))
 	for _, t := range templates {
 		mt := t.MISP()
 		if err := mt.Validate(); err != nil {
-			err = fmt.Errorf("object template %s: %w", t.Name, err)
-			errs = append(errs, err.Error())
-			joined = append(joined, err)
+			invalid = append(invalid, fmt.Errorf("object template %s: %w", t.Name, err))
 			continue
 		}
 		mts = append(mts, mt)
 	}
+	var (
+		res misp.LibraryResult
+		err error
+	)
 	if len(mts) == 0 {
-		return misp.LibraryResult{Library: library, Errors: errs}, fmt.Errorf("import object templates: %w", errors.Join(joined...))
+		joined := []error{fmt.Errorf("%w in %s", ErrNoTemplates, dir)}
+		for _, fe := range rep.Errors {
+			joined = append(joined, fe)
+		}
+		err = fmt.Errorf("import object templates: %w", errors.Join(append(joined, invalid...)...))
+	} else {
+		mrels := make([]*misp.ObjectRelationship, len(rels))
+		for i, r := range rels {
+			mrels[i] = r.MISP()
+		}
+		res, err = st.ImportObjectTemplates(ctx, mts, mrels)
 	}
-	mrels := make([]*misp.ObjectRelationship, len(rels))
-	for i, r := range rels {
-		mrels[i] = r.MISP()
+	// The files and templates not loaded are ours to report, not the store's.
+	res.Library, res.Errors, res.Missing = "object templates", nil, nil
+	rep.AddTo(&res)
+	for _, e := range invalid {
+		res.Errors = append(res.Errors, e.Error())
 	}
-	res, err := st.ImportObjectTemplates(ctx, mts, mrels)
-	res.Library, res.Errors = library, errs
 	return res, err
 }

@@ -7,6 +7,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/razmena/razmena/internal/library"
 	"github.com/razmena/razmena/internal/misp"
 )
 
@@ -17,9 +20,12 @@ func loadLibrary(t *testing.T) (map[string]*Template, []Relationship) {
 	if _, err := os.Stat(libraryDir); err != nil {
 		t.Skipf("object library not available: %v", err)
 	}
-	templates, rels, errs := Load(libraryDir)
-	for _, e := range errs {
+	templates, rels, rep := Load(libraryDir)
+	for _, e := range rep.Errors {
 		t.Errorf("Load: %v", e)
+	}
+	for _, m := range rep.Missing {
+		t.Errorf("Load: missing %v", m)
 	}
 	byName := make(map[string]*Template, len(templates))
 	for _, tmpl := range templates {
@@ -139,13 +145,13 @@ func TestLoadBrokenFiles(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "objects", "broken", "definition.json"), `{"name": "broken", "uuid": "b", "attributes": {`)
 	writeFile(t, filepath.Join(dir, "objects", "untyped", "definition.json"), `{"name": "untyped", "uuid": "u", "attributes": {"a": {}}}`)
 	copyFile(t, filepath.Join(libraryDir, "objects", "url", "definition.json"), filepath.Join(dir, "objects", "zz-url-copy", "definition.json"))
-	if err := os.MkdirAll(filepath.Join(dir, "objects", "empty"), 0o755); err != nil { // skipped
+	if err := os.MkdirAll(filepath.Join(dir, "objects", "empty"), 0o755); err != nil { // missing
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "objects", "README.md"), "not a template")
 	writeFile(t, filepath.Join(dir, "relationships", "definition.json"), `{"values": [`)
 
-	templates, rels, errs := Load(dir)
+	templates, rels, rep := Load(dir)
 	var names []string
 	for _, tmpl := range templates {
 		names = append(names, tmpl.Name)
@@ -157,7 +163,7 @@ func TestLoadBrokenFiles(t *testing.T) {
 		t.Errorf("relationships = %v, want none", rels)
 	}
 	var got []string
-	for _, e := range errs {
+	for _, e := range rep.Errors {
 		rel, err := filepath.Rel(dir, e.Path)
 		if err != nil {
 			t.Fatal(err)
@@ -166,15 +172,53 @@ func TestLoadBrokenFiles(t *testing.T) {
 	}
 	want := []string{"objects/broken/definition.json", "objects/untyped/definition.json", "objects/zz-url-copy/definition.json", "relationships/definition.json"}
 	if !slices.Equal(got, want) {
-		t.Errorf("errors in %q, want %q (%v)", got, want, errs)
+		t.Errorf("errors in %q, want %q (%v)", got, want, rep.Errors)
+	}
+	wantMissing := []library.Missing{{Item: `object template "empty"`, Path: filepath.Join(dir, "objects", "empty", "definition.json")}}
+	if d := cmp.Diff(wantMissing, rep.Missing); d != "" {
+		t.Errorf("Load missing (-want +got):\n%s", d)
+	}
+}
+
+// TestLoadMissingFiles removes a template's definition.json and the
+// relationships from a copy of the library: both are reported missing,
+// and the other templates load.
+func TestLoadMissingFiles(t *testing.T) {
+	if _, err := os.Stat(libraryDir); err != nil {
+		t.Skipf("object library not available: %v", err)
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"file", "domain-ip", "url"} {
+		copyFile(t, filepath.Join(libraryDir, "objects", name, "definition.json"), filepath.Join(dir, "objects", name, "definition.json"))
+	}
+	// ip-port keeps its directory, without definition.json.
+	writeFile(t, filepath.Join(dir, "objects", "ip-port", "README.md"), "definition.json absent")
+
+	templates, rels, rep := Load(dir)
+	var names []string
+	for _, tmpl := range templates {
+		names = append(names, tmpl.Name)
+	}
+	if want := []string{"domain-ip", "file", "url"}; !slices.Equal(names, want) {
+		t.Errorf("templates = %q, want %q", names, want)
+	}
+	if rels != nil || len(rep.Errors) != 0 {
+		t.Errorf("relationships %v, errors %v; want none", rels, rep.Errors)
+	}
+	want := []library.Missing{
+		{Item: `object template "ip-port"`, Path: filepath.Join(dir, "objects", "ip-port", "definition.json")},
+		{Item: "object relationships", Path: filepath.Join(dir, "relationships", "definition.json")},
+	}
+	if d := cmp.Diff(want, rep.Missing); d != "" {
+		t.Errorf("Load missing (-want +got):\n%s", d)
 	}
 }
 
 func TestLoadMissing(t *testing.T) {
 	dir := t.TempDir()
-	templates, rels, errs := Load(dir)
-	if len(templates) != 0 || rels != nil || len(errs) != 1 || !errors.Is(errs[0], os.ErrNotExist) {
-		t.Errorf("Load(empty) = %v, %v, %v, want one not-exist error for objects/", templates, rels, errs)
+	templates, rels, rep := Load(dir)
+	if len(templates) != 0 || rels != nil || len(rep.Errors) != 1 || !errors.Is(rep.Errors[0], os.ErrNotExist) {
+		t.Errorf("Load(empty) = %v, %v, %+v, want one not-exist error for objects/", templates, rels, rep)
 	}
 }
 

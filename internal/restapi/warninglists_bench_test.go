@@ -37,9 +37,9 @@ func BenchmarkWarninglistCheckValue10000(b *testing.B) {
 	}
 	ctx := context.Background()
 	db := openBenchStore(b)
-	lists, errs := warninglist.Load(filepath.Join(sharedLibraries, "warninglists"))
-	if len(errs) > 0 {
-		b.Fatal(errs)
+	lists, rep := warninglist.Load(filepath.Join(sharedLibraries, "warninglists"))
+	if len(rep.Errors) > 0 {
+		b.Fatal(rep.Errors)
 	}
 	if _, err := warninglist.ImportDir(ctx, db, filepath.Join(sharedLibraries, "warninglists")); err != nil {
 		b.Fatal(err)

@@ -42,5 +42,7 @@
 // TLP:AMBER would not conflict there); predicate exclusivity is only
 // applied to tags with values (MISP also applies it to a namespace-level
 // group of value-less tags, which no published taxonomy triggers); and a
-// directory without machinetag.json is skipped silently (MISP reports it).
+// directory without machinetag.json, or a taxonomy of MANIFEST.json
+// without its directory, is reported as missing, not as a failure (MISP
+// counts the first among its fails and does not read MANIFEST.json).
 package taxonomy

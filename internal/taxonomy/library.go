@@ -104,10 +104,11 @@ type Importer interface {
 // st, as MISP's taxonomies/update does: only the taxonomies meant for
 // events (AppliesToEvents; MISP skips the others without a word), each
 // added, replaced by a newer version or left unchanged. The files that
-// could not be loaded are listed in the result's Errors ("path: cause")
-// and the others are imported; the error is the store's.
+// could not be loaded are listed in the result's Errors ("path: cause"),
+// the absent ones in its Missing (see Load), and the others are imported;
+// the error is the store's.
 func ImportDir(ctx context.Context, st Importer, dir string) (misp.LibraryResult, error) {
-	loaded, fileErrs := Load(dir)
+	loaded, rep := Load(dir)
 	var ts []*misp.Taxonomy
 	for _, t := range loaded {
 		if t.AppliesToEvents() {
@@ -116,9 +117,7 @@ func ImportDir(ctx context.Context, st Importer, dir string) (misp.LibraryResult
 	}
 	res, err := st.ImportTaxonomies(ctx, ts)
 	res.Library = "taxonomies"
-	for _, fe := range fileErrs {
-		res.Errors = append(res.Errors, fe.Error())
-	}
+	rep.AddTo(&res)
 	if err != nil {
 		return res, fmt.Errorf("import taxonomies from %s: %w", dir, err)
 	}

@@ -2,73 +2,82 @@ package taxonomy
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/razmena/razmena/internal/library"
 )
-
-// FileError reports a machinetag.json that could not be loaded.
-type FileError struct {
-	Path string
-	Err  error
-}
-
-func (e FileError) Error() string { return e.Path + ": " + e.Err.Error() }
-
-func (e FileError) Unwrap() error { return e.Err }
 
 // Load reads every <namespace>/machinetag.json of a misp-taxonomies
 // checkout rooted at dir, skipping MISP's non-taxonomy folders "tools" and
 // "mapping".
 //
-// A library is a set of files any of which may be absent: a directory
-// without machinetag.json is skipped silently. A file that cannot be read
-// or parsed is reported as a FileError and the others still load. A
+// A library is a set of files any of which may be absent or broken (see
+// library.Report). A namespace directory without machinetag.json, and a
+// taxonomy listed in the checkout's MANIFEST.json whose directory is
+// absent, are reported as Missing. A file that cannot be read or parsed
+// is reported as a FileError and the others still load; so is a
 // namespace already loaded from an earlier directory (in directory-name
-// order) is reported, not loaded. Taxonomies come back sorted by
-// namespace.
-func Load(dir string) ([]*Taxonomy, []FileError) {
-	des, err := os.ReadDir(dir) // sorted by file name
-	if err != nil {
-		return nil, []FileError{{Path: dir, Err: err}}
-	}
-	var (
-		taxonomies []*Taxonomy
-		errs       []FileError
-		seen       = make(map[string]string) // namespace → path
-	)
-	for _, de := range des {
-		if !de.IsDir() || de.Name() == "tools" || de.Name() == "mapping" {
-			continue
-		}
-		path := filepath.Join(dir, de.Name(), "machinetag.json")
-		t, err := loadFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			errs = append(errs, FileError{Path: path, Err: err})
-			continue
-		}
-		if prev, ok := seen[t.Namespace]; ok {
-			errs = append(errs, FileError{Path: path, Err: fmt.Errorf("duplicate namespace %q, already loaded from %s", t.Namespace, prev)})
-			continue
-		}
-		seen[t.Namespace] = path
-		taxonomies = append(taxonomies, t)
-	}
+// order). Taxonomies come back sorted by namespace.
+func Load(dir string) ([]*Taxonomy, library.Report) {
+	var rep library.Report
+	taxonomies := library.ItemDirs[*Taxonomy]{
+		File:  "machinetag.json",
+		Item:  "taxonomy",
+		Skip:  []string{"tools", "mapping"},
+		Parse: Parse,
+		Key:   "namespace",
+		KeyOf: func(t *Taxonomy) string { return t.Namespace },
+	}.Load(dir, &rep)
+	checkManifest(dir, &rep)
+	slices.SortFunc(rep.Missing, func(a, b library.Missing) int { return cmp.Compare(a.Path, b.Path) })
 	slices.SortFunc(taxonomies, func(a, b *Taxonomy) int { return cmp.Compare(a.Namespace, b.Namespace) })
-	return taxonomies, errs
+	return taxonomies, rep
 }
 
-func loadFile(path string) (*Taxonomy, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// manifest is the part of misp-taxonomies' MANIFEST.json that lists the
+// taxonomies the repository holds, by namespace directory.
+type manifest struct {
+	Taxonomies []struct {
+		Name string `json:"name"`
+	} `json:"taxonomies"`
+}
+
+// checkManifest reports in rep the taxonomies dir's MANIFEST.json lists
+// but that have no directory (a directory without its machinetag.json
+// is reported by the walk). A checkout without MANIFEST.json has no list
+// to check; one that cannot be read or parsed is a FileError.
+func checkManifest(dir string, rep *library.Report) {
+	path := filepath.Join(dir, "MANIFEST.json")
+	m, err := library.ParseFile(path, func(r io.Reader) (*manifest, error) {
+		var m manifest
+		if err := json.NewDecoder(r).Decode(&m); err != nil {
+			return nil, err
+		}
+		return &m, nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return
 	}
-	defer f.Close()
-	return Parse(f)
+	if err != nil {
+		rep.Fail(path, err)
+		return
+	}
+	for _, t := range m.Taxonomies {
+		// The name is a directory of dir: never a path leading elsewhere.
+		if !filepath.IsLocal(t.Name) || filepath.Base(t.Name) != t.Name || t.Name == "." {
+			rep.Fail(path, fmt.Errorf("taxonomy name %q is not a directory name", t.Name))
+			continue
+		}
+		sub := filepath.Join(dir, t.Name)
+		if _, err := os.Stat(sub); errors.Is(err, fs.ErrNotExist) {
+			rep.Miss(fmt.Sprintf("taxonomy %q", t.Name), filepath.Join(sub, "machinetag.json"))
+		}
+	}
 }

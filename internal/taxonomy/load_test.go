@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/razmena/razmena/internal/library"
 )
 
 const libraryDir = "../../../shared/misp-data/taxonomies"
@@ -15,9 +19,13 @@ func loadLibrary(t *testing.T) map[string]*Taxonomy {
 	if _, err := os.Stat(libraryDir); err != nil {
 		t.Skipf("taxonomy library not available: %v", err)
 	}
-	taxonomies, errs := Load(libraryDir)
-	for _, e := range errs {
+	taxonomies, rep := Load(libraryDir)
+	for _, e := range rep.Errors {
 		t.Errorf("Load: %v", e)
+	}
+	// Every taxonomy of MANIFEST.json is there.
+	for _, m := range rep.Missing {
+		t.Errorf("Load: missing %v", m)
 	}
 	byNS := make(map[string]*Taxonomy, len(taxonomies))
 	for _, tx := range taxonomies {
@@ -145,13 +153,13 @@ func TestLoadBrokenFile(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "undeclared", "machinetag.json"),
 		`{"namespace": "undeclared", "description": "d", "predicates": [{"value": "a"}], "values": [{"predicate": "b", "entry": [{"value": "x"}]}]}`)
 	writeFile(t, filepath.Join(dir, "zz-dup", "machinetag.json"), `{"namespace": "tlp", "description": "d", "predicates": [{"value": "x"}]}`)
-	if err := os.MkdirAll(filepath.Join(dir, "empty"), 0o755); err != nil { // no machinetag.json: skipped
+	if err := os.MkdirAll(filepath.Join(dir, "empty"), 0o755); err != nil { // no machinetag.json: missing
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "mapping", "machinetag.json"), `not json`) // not a taxonomy folder
 	writeFile(t, filepath.Join(dir, "README.md"), "# taxonomies")
 
-	taxonomies, errs := Load(dir)
+	taxonomies, rep := Load(dir)
 	var got []string
 	for _, tx := range taxonomies {
 		got = append(got, tx.Namespace)
@@ -160,21 +168,73 @@ func TestLoadBrokenFile(t *testing.T) {
 		t.Errorf("Load namespaces = %q, want %q", got, want)
 	}
 	var paths []string
-	for _, e := range errs {
+	for _, e := range rep.Errors {
 		paths = append(paths, filepath.Base(filepath.Dir(e.Path)))
 		if e.Err == nil || !errors.Is(e, e.Err) {
 			t.Errorf("FileError %v does not unwrap to its cause", e)
 		}
 	}
 	if want := []string{"broken", "undeclared", "zz-dup"}; !slices.Equal(paths, want) {
-		t.Errorf("Load errors in %q, want %q (errors: %v)", paths, want, errs)
+		t.Errorf("Load errors in %q, want %q (errors: %v)", paths, want, rep.Errors)
+	}
+	wantMissing := []library.Missing{{Item: `taxonomy "empty"`, Path: filepath.Join(dir, "empty", "machinetag.json")}}
+	if d := cmp.Diff(wantMissing, rep.Missing); d != "" {
+		t.Errorf("Load missing (-want +got):\n%s", d)
+	}
+}
+
+// TestLoadManifest removes taxonomies that MANIFEST.json lists from a
+// copy of the library: each is reported missing, once, and the others
+// load.
+func TestLoadManifest(t *testing.T) {
+	if _, err := os.Stat(libraryDir); err != nil {
+		t.Skipf("taxonomy library not available: %v", err)
+	}
+	dir := t.TempDir()
+	for _, ns := range []string{"tlp", "PAP", "srbcert"} {
+		copyFile(t, filepath.Join(libraryDir, ns, "machinetag.json"), filepath.Join(dir, ns, "machinetag.json"))
+	}
+	// nis2 is listed but absent altogether; DML's directory is there
+	// without its machinetag.json.
+	writeFile(t, filepath.Join(dir, "MANIFEST.json"), `{"path": "machinetag.json", "taxonomies": [
+		{"name": "DML", "version": 1}, {"name": "PAP", "version": 3}, {"name": "nis2", "version": 2},
+		{"name": "srbcert", "version": 3}, {"name": "tlp", "version": 10}]}`)
+	writeFile(t, filepath.Join(dir, "DML", "README.md"), "not a taxonomy")
+
+	taxonomies, rep := Load(dir)
+	var got []string
+	for _, tx := range taxonomies {
+		got = append(got, tx.Namespace)
+	}
+	if want := []string{"PAP", "srbcert", "tlp"}; !slices.Equal(got, want) {
+		t.Errorf("Load namespaces = %q, want %q", got, want)
+	}
+	if len(rep.Errors) != 0 {
+		t.Errorf("Load errors = %v, want none", rep.Errors)
+	}
+	want := []library.Missing{
+		{Item: `taxonomy "DML"`, Path: filepath.Join(dir, "DML", "machinetag.json")},
+		{Item: `taxonomy "nis2"`, Path: filepath.Join(dir, "nis2", "machinetag.json")},
+	}
+	if d := cmp.Diff(want, rep.Missing); d != "" {
+		t.Errorf("Load missing (-want +got):\n%s", d)
+	}
+
+	// A manifest that cannot be parsed, or names a path rather than a
+	// directory, is a broken file; the taxonomies still load.
+	for _, manifest := range []string{`{"taxonomies": [`, `{"taxonomies": [{"name": "../tlp"}]}`} {
+		writeFile(t, filepath.Join(dir, "MANIFEST.json"), manifest)
+		taxonomies, rep := Load(dir)
+		if len(taxonomies) != 3 || len(rep.Errors) != 1 || rep.Errors[0].Path != filepath.Join(dir, "MANIFEST.json") {
+			t.Errorf("Load with MANIFEST.json %s = %d taxonomies, errors %v; want 3 and the manifest's error", manifest, len(taxonomies), rep.Errors)
+		}
 	}
 }
 
 func TestLoadMissingDir(t *testing.T) {
-	taxonomies, errs := Load(filepath.Join(t.TempDir(), "nope"))
-	if len(taxonomies) != 0 || len(errs) != 1 || !errors.Is(errs[0], os.ErrNotExist) {
-		t.Errorf("Load(missing) = %v, %v, want one not-exist error", taxonomies, errs)
+	taxonomies, rep := Load(filepath.Join(t.TempDir(), "nope"))
+	if len(taxonomies) != 0 || len(rep.Errors) != 1 || !errors.Is(rep.Errors[0], os.ErrNotExist) || len(rep.Missing) != 0 {
+		t.Errorf("Load(missing) = %v, %+v, want one not-exist error", taxonomies, rep)
 	}
 }
 

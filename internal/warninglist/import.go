@@ -65,19 +65,18 @@ type Importer interface {
 // directory) and imports it into st, as MISP's warninglists/update does:
 // each list added (disabled), replaced by a newer version (keeping
 // enabled) or left unchanged. The files that could not be loaded are
-// listed in the result's Errors ("path: cause") and the others are
-// imported; the error is the store's.
+// listed in the result's Errors ("path: cause"), the absent ones in its
+// Missing (see Load), and the others are imported; the error is the
+// store's.
 func ImportDir(ctx context.Context, st Importer, dir string) (misp.LibraryResult, error) {
-	loaded, fileErrs := Load(dir)
+	loaded, rep := Load(dir)
 	lists := make([]*misp.Warninglist, len(loaded))
 	for i, l := range loaded {
 		lists[i] = l.MISP()
 	}
 	res, err := st.ImportWarninglists(ctx, lists)
 	res.Library = "warninglists"
-	for _, fe := range fileErrs {
-		res.Errors = append(res.Errors, fe.Error())
-	}
+	rep.AddTo(&res)
 	if err != nil {
 		return res, fmt.Errorf("import warninglists from %s: %w", dir, err)
 	}

@@ -22,9 +22,14 @@ func loadLibrary(tb testing.TB) []*List {
 	if _, err := os.Stat(libraryDir); err != nil {
 		tb.Skipf("warninglists library not available: %v", err)
 	}
-	lists, errs := Load(libraryDir)
-	for _, e := range errs {
+	lists, rep := Load(libraryDir)
+	for _, e := range rep.Errors {
 		tb.Errorf("Load: %v", e)
+	}
+	// The repository has no index of its lists: the absent ones (see
+	// TestLibrary) have no directory, so nothing is known to be missing.
+	for _, m := range rep.Missing {
+		tb.Errorf("Load: missing %v", m)
 	}
 	return lists
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/razmena/razmena/internal/library"
 	"github.com/razmena/razmena/internal/misp"
 )
 
@@ -35,7 +36,8 @@ func TestLoad(t *testing.T) {
 	}
 
 	for _, dir := range []string{root, lists} {
-		got, errs := Load(dir)
+		got, rep := Load(dir)
+		errs := rep.Errors
 		var names []string
 		for _, l := range got {
 			names = append(names, l.Name)
@@ -58,12 +60,52 @@ func TestLoad(t *testing.T) {
 		if len(errs) > 0 && !errors.Is(errs[0], misp.ErrInvalid) {
 			t.Errorf("broken file error %v does not match misp.ErrInvalid", errs[0])
 		}
+		// A list directory without its list.json is missing.
+		wantMissing := []library.Missing{{Item: `warninglist "absent"`, Path: filepath.Join(lists, "absent", "list.json")}}
+		if diff := cmp.Diff(wantMissing, rep.Missing); diff != "" {
+			t.Errorf("Load(%s) missing (-want +got):\n%s", dir, diff)
+		}
+	}
+}
+
+// TestLoadMissingList removes a list.json from a copy of real lists: the
+// list is reported missing and the others load.
+func TestLoadMissingList(t *testing.T) {
+	if _, err := os.Stat(libraryDir); err != nil {
+		t.Skipf("warninglists library not available: %v", err)
+	}
+	root := t.TempDir()
+	for _, name := range []string{"public-dns-v4", "rfc1918", "tranco10k"} {
+		b, err := os.ReadFile(filepath.Join(libraryDir, "lists", name, "list.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(root, "lists", name, "list.json"), string(b))
+	}
+	if err := os.Remove(filepath.Join(root, "lists", "rfc1918", "list.json")); err != nil {
+		t.Fatal(err)
+	}
+
+	got, rep := Load(root)
+	var names []string
+	for _, l := range got {
+		names = append(names, l.Name)
+	}
+	if diff := cmp.Diff([]string{"List of known IPv4 public DNS resolvers", "Top 10K most-used sites from Tranco"}, names); diff != "" {
+		t.Errorf("Load names mismatch (-want +got):\n%s", diff)
+	}
+	if len(rep.Errors) != 0 {
+		t.Errorf("Load errors = %v, want none", rep.Errors)
+	}
+	want := []library.Missing{{Item: `warninglist "rfc1918"`, Path: filepath.Join(root, "lists", "rfc1918", "list.json")}}
+	if diff := cmp.Diff(want, rep.Missing); diff != "" {
+		t.Errorf("Load missing (-want +got):\n%s", diff)
 	}
 }
 
 func TestLoadMissingDir(t *testing.T) {
-	lists, errs := Load(filepath.Join(t.TempDir(), "nope"))
-	if len(lists) != 0 || len(errs) != 1 || !errors.Is(errs[0], fs.ErrNotExist) {
-		t.Errorf("Load(missing) = %v, %v; want no lists and one fs.ErrNotExist", lists, errs)
+	lists, rep := Load(filepath.Join(t.TempDir(), "nope"))
+	if len(lists) != 0 || len(rep.Errors) != 1 || !errors.Is(rep.Errors[0], fs.ErrNotExist) || len(rep.Missing) != 0 {
+		t.Errorf("Load(missing) = %v, %+v; want no lists and one fs.ErrNotExist", lists, rep)
 	}
 }

@@ -413,9 +413,9 @@ func testRealGalaxyLibrary(t *testing.T, s *Stores, f *fixture) {
 		t.Skipf("no galaxy library at %s: %v", realGalaxyDir, err)
 	}
 	ctx := t.Context()
-	galaxies, clusters, ferrs := galaxy.Load(realGalaxyDir)
-	if len(ferrs) != 0 {
-		t.Logf("library load errors: %v", ferrs)
+	galaxies, clusters, rep := galaxy.Load(realGalaxyDir)
+	if len(rep.Errors) != 0 {
+		t.Logf("library load errors: %v", rep.Errors)
 	}
 	mg := make([]*misp.Galaxy, len(galaxies))
 	for i, g := range galaxies {

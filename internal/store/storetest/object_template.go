@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/razmena/razmena/internal/library"
 	"github.com/razmena/razmena/internal/misp"
 	"github.com/razmena/razmena/internal/objecttemplate"
 )
@@ -450,12 +451,12 @@ func testRealObjectTemplateLibrary(t *testing.T, s *Stores) {
 
 // otLoadLibrary reads the real library in the store's form, or skips the
 // test when it is not there.
-func otLoadLibrary(t *testing.T) ([]*misp.ObjectTemplate, []*misp.ObjectRelationship, []objecttemplate.FileError) {
+func otLoadLibrary(t *testing.T) ([]*misp.ObjectTemplate, []*misp.ObjectRelationship, []library.FileError) {
 	t.Helper()
 	if _, err := os.Stat(realObjectLibrary); err != nil {
 		t.Skipf("no object template library at %s: %v", realObjectLibrary, err)
 	}
-	templates, rels, ferrs := objecttemplate.Load(realObjectLibrary)
+	templates, rels, rep := objecttemplate.Load(realObjectLibrary)
 	mts := make([]*misp.ObjectTemplate, len(templates))
 	for i, ot := range templates {
 		mts[i] = ot.MISP()
@@ -464,5 +465,5 @@ func otLoadLibrary(t *testing.T) ([]*misp.ObjectTemplate, []*misp.ObjectRelation
 	for i, r := range rels {
 		mrels[i] = r.MISP()
 	}
-	return mts, mrels, ferrs
+	return mts, mrels, rep.Errors
 }

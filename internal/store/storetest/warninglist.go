@@ -421,9 +421,9 @@ func testWarninglistLibrary(t *testing.T, s *Stores) {
 	if _, err := os.Stat(libraryWarninglists); err != nil {
 		t.Skipf("warninglist library not available: %v", err)
 	}
-	loaded, ferrs := warninglist.Load(libraryWarninglists)
-	if len(ferrs) > 0 {
-		t.Fatalf("Load() errors: %v", ferrs)
+	loaded, rep := warninglist.Load(libraryWarninglists)
+	if len(rep.Errors) > 0 {
+		t.Fatalf("Load() errors: %v", rep.Errors)
 	}
 	entries := 0
 	lib := make([]*misp.Warninglist, len(loaded))
