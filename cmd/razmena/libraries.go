@@ -141,17 +141,33 @@ func importers(db *sqlstore.DB) map[library.Kind]library.Importer {
 	}
 }
 
+// printLibraryResult prints what an import changed, then a line per file
+// that could not be loaded and per file absent.
 func printLibraryResult(io stdio, r misp.LibraryResult) {
 	fmt.Fprintf(io.stdout, "%s: %d added, %d updated, %d unchanged", r.Library, r.Added, r.Updated, r.Unchanged)
-	switch len(r.Errors) {
-	case 0:
-	case 1:
-		fmt.Fprint(io.stdout, ", 1 file not loaded:")
-	default:
-		fmt.Fprintf(io.stdout, ", %d files not loaded:", len(r.Errors))
+	var notes []string
+	if n := len(r.Errors); n > 0 {
+		notes = append(notes, files(n)+" not loaded")
+	}
+	if n := len(r.Missing); n > 0 {
+		notes = append(notes, files(n)+" absent")
+	}
+	if len(notes) > 0 {
+		fmt.Fprintf(io.stdout, ", %s:", strings.Join(notes, ", "))
 	}
 	fmt.Fprintln(io.stdout)
 	for _, e := range r.Errors {
-		fmt.Fprintf(io.stdout, "  %s\n", e)
+		fmt.Fprintf(io.stdout, "  not loaded: %s\n", e)
 	}
+	for _, m := range r.Missing {
+		fmt.Fprintf(io.stdout, "  absent: %s\n", m)
+	}
+}
+
+// files counts n files in words.
+func files(n int) string {
+	if n == 1 {
+		return "1 file"
+	}
+	return fmt.Sprintf("%d files", n)
 }

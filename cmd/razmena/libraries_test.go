@@ -116,6 +116,23 @@ func testLibrariesCommand(t *testing.T, database string) {
 	if err != nil || !strings.Contains(out, "warninglists: 0 added, 0 updated, 1 unchanged, 1 file not loaded:") || !strings.Contains(out, "rfc1918") {
 		t.Errorf("libraries import with a broken file = %v\n%s", err, out)
 	}
+	// An absent file the library lists is reported on a line of its own;
+	// the rest loads.
+	if err := os.Remove(filepath.Join(libs, "galaxy", "clusters", "sector.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(libs, "warninglists", "lists", "public-dns-v4", "list.json")); err != nil {
+		t.Fatal(err)
+	}
+	out, err = runCmd("libraries", "import", filepath.Join(libs, "galaxy"), filepath.Join(libs, "warninglists"))
+	wantOut := "galaxies: 0 added, 0 updated, 1 unchanged, 1 file absent:\n" +
+		"  absent: " + filepath.Join(libs, "galaxy", "clusters", "sector.json") + ` (clusters of galaxy "sector")` + "\n" +
+		"warninglists: 0 added, 0 updated, 0 unchanged, 1 file not loaded, 1 file absent:\n" +
+		"  not loaded: " + filepath.Join(libs, "warninglists", "lists", "rfc1918", "list.json") + ": "
+	if err != nil || !strings.Contains(out, wantOut) ||
+		!strings.Contains(out, "  absent: "+filepath.Join(libs, "warninglists", "lists", "public-dns-v4", "list.json")+` (warninglist "public-dns-v4")`+"\n") {
+		t.Errorf("libraries import with absent files = %v\n%s\nwant it to hold:\n%s", err, out, wantOut)
+	}
 	if _, err := runCmd("libraries", "import", t.TempDir()); err == nil {
 		t.Error("libraries import of a directory without libraries: want an error")
 	}
@@ -168,5 +185,44 @@ func testLibrariesCommand(t *testing.T, database string) {
 	}
 	if _, err := runCmd("libraries", "update", "-libraries", dest, "-only", "noticelists"); err == nil {
 		t.Error("update of an unknown library: want an error")
+	}
+}
+
+// TestLibrariesImportRealData imports all of ../shared/misp-data twice:
+// the counts of the data's README (see docs/libraries.md), the two galaxy
+// cluster files the README names as absent reported, and nothing changed
+// the second time.
+func TestLibrariesImportRealData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports every library twice")
+	}
+	if _, err := os.Stat(sharedData); err != nil {
+		t.Skipf("no MISP libraries at %s: %v", sharedData, err)
+	}
+	eachStore(t, testLibrariesImportRealData)
+}
+
+func testLibrariesImportRealData(t *testing.T, database string) {
+	runCmd := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, stdio{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }})
+		return out.String() + errOut.String(), err
+	}
+	absent := "  absent: " + filepath.Join(sharedData, "galaxy", "clusters", "sigma-rules.json") + ` (clusters of galaxy "sigma-rules")` + "\n" +
+		"  absent: " + filepath.Join(sharedData, "galaxy", "clusters", "ukhsa-culture-collections.json") + ` (clusters of galaxy "ukhsa-culture-collections")` + "\n"
+	for _, want := range []string{
+		"taxonomies: 182 added, 0 updated, 0 unchanged\n" +
+			"galaxies: 131 added, 0 updated, 0 unchanged, 2 files absent:\n" + absent +
+			"object templates: 424 added, 0 updated, 0 unchanged\n" +
+			"warninglists: 136 added, 0 updated, 0 unchanged\n",
+		"taxonomies: 0 added, 0 updated, 182 unchanged\n" +
+			"galaxies: 0 added, 0 updated, 131 unchanged, 2 files absent:\n" + absent +
+			"object templates: 0 added, 0 updated, 424 unchanged\n" +
+			"warninglists: 0 added, 0 updated, 136 unchanged\n",
+	} {
+		out, err := runCmd("libraries", "-database", database, "import", sharedData)
+		if err != nil || out != want {
+			t.Fatalf("libraries import %s = %v\n%s\nwant:\n%s", sharedData, err, out, want)
+		}
 	}
 }

@@ -9,7 +9,9 @@ import (
 )
 
 // libraryUpdateAnswer is MISP's save-success of a knowledge library's
-// */update, with what the import changed (Razmena's addition).
+// */update, with what the import changed (Razmena's addition): the
+// counts, the files not loaded (errors) and the files the library lists
+// but that are absent (missing).
 type libraryUpdateAnswer struct {
 	Saved   bool               `json:"saved"`
 	Success bool               `json:"success"`

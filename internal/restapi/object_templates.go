@@ -153,9 +153,9 @@ func (a *API) objectTemplateRaw(w http.ResponseWriter, r *http.Request, actor *m
 // newer versions and new templates are added, broken files skipped) and,
 // as MISP redirects to the index afterwards, answers the index of active
 // templates, which PyMISP's update_object_templates receives. What the
-// import did (misp.LibraryResult: counts and the files not loaded) is
-// recorded in the audit log, where MISP logs it, under MISP's message.
-// MISP's type and force parameters are not supported.
+// import did (misp.LibraryResult: counts, the files not loaded and those
+// absent) is recorded in the audit log, where MISP logs it, under MISP's
+// message. MISP's type and force parameters are not supported.
 func (a *API) objectTemplateUpdate(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
 	if err := requirePerm(r, actor.Perms.SiteAdmin); err != nil {
 		return err
@@ -177,7 +177,8 @@ func (a *API) objectTemplateUpdate(w http.ResponseWriter, r *http.Request, actor
 
 // auditLibraryUpdate records an object template update as MISP's update
 // does in its log: model ObjectTemplate, action update, MISP's summary as
-// the title and the counts and files not loaded as the change.
+// the title and the counts, files not loaded and files absent as the
+// change.
 func (a *API) auditLibraryUpdate(r *http.Request, actor *misp.Actor, res misp.LibraryResult) error {
 	if a.st.Audit == nil {
 		return nil
@@ -198,6 +199,9 @@ func (a *API) auditLibraryUpdate(r *http.Request, actor *misp.Actor, res misp.Li
 	change := fmt.Sprintf("%d added, %d updated, %d unchanged", res.Added, res.Updated, res.Unchanged)
 	for _, e := range res.Errors {
 		change += "\nnot loaded: " + e
+	}
+	for _, m := range res.Missing {
+		change += "\nabsent: " + m
 	}
 	e := &misp.AuditEntry{
 		UserID: actor.UserID(), OrgID: actor.OrgID(), Email: actor.User.Email,
