@@ -13,8 +13,8 @@ import (
 
 // runCorrelate is `razmena correlate`: rebuild the correlations of every
 // attribute (after a bulk import, or a restore from a backup made
-// without them), or change the over-correlation limit
-// (docs/correlation.md). Writes keep correlations up to date on their
+// without them), change the over-correlation limit, or switch CIDR
+// correlation (docs/correlation.md). Writes keep correlations up to date on their
 // own; a server may keep running during a rebuild.
 func runCorrelate(ctx context.Context, args []string, io stdio) error {
 	cfg := config.Default()
@@ -27,12 +27,16 @@ func runCorrelate(ctx context.Context, args []string, io stdio) error {
 	rebuild := fs.Bool("rebuild", false, "recompute the correlations of every attribute, printing progress")
 	batch := fs.Int64("batch", 0, "attribute ids per rebuild transaction (0: the store's default)")
 	limit := fs.Int("limit", 0, "set the over-correlation limit (MISP.correlation_limit): values held by more attributes do not correlate")
+	advanced := fs.String("advanced", "", "on or off: switch CIDR correlation (MISP.enable_advanced_correlations): ip-src/ip-dst networks correlate with the addresses inside them")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if !*rebuild && *limit == 0 {
+	if !*rebuild && *limit == 0 && *advanced == "" {
 		fs.Usage()
-		return errors.New("correlate: nothing to do (give -rebuild or -limit)")
+		return errors.New("correlate: nothing to do (give -rebuild, -limit or -advanced)")
+	}
+	if *advanced != "" && *advanced != "on" && *advanced != "off" {
+		return fmt.Errorf("correlate: -advanced %q: want on or off", *advanced)
 	}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("configuration: %w", err)
@@ -47,6 +51,12 @@ func runCorrelate(ctx context.Context, args []string, io stdio) error {
 			return err
 		}
 		fmt.Fprintf(io.stdout, "correlation limit set to %d, over-correlating values recounted\n", *limit)
+	}
+	if *advanced != "" {
+		if err := db.SetAdvancedCorrelations(ctx, *advanced == "on"); err != nil {
+			return err
+		}
+		fmt.Fprintf(io.stdout, "CIDR correlation (advanced correlations) %s\n", *advanced)
 	}
 	if !*rebuild {
 		return nil

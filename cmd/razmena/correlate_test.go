@@ -39,3 +39,44 @@ func TestCorrelateCommand(t *testing.T) {
 		t.Errorf("CorrelationLimit() = %d, %v, want 50", n, err)
 	}
 }
+
+func TestCorrelateAdvanced(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "r.db")
+	env := map[string]string{"RAZMENA_DATABASE": db}
+	runCmd := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := run(ctx, args, stdio{stdout: &out, stderr: &errOut, getenv: func(k string) string { return env[k] }})
+		return out.String() + errOut.String(), err
+	}
+	if _, err := runCmd("correlate", "-advanced", "maybe"); err == nil {
+		t.Error("correlate -advanced maybe: want an error")
+	}
+	cfg := config.Default()
+	cfg.Database = db
+	advanced := func() bool {
+		t.Helper()
+		store, err := openStore(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		on, err := store.AdvancedCorrelations(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return on
+	}
+	for _, tc := range []struct {
+		arg  string
+		want bool
+	}{{"on", true}, {"off", false}, {"on", true}} {
+		out, err := runCmd("correlate", "-advanced", tc.arg)
+		if err != nil || !strings.Contains(out, "CIDR correlation (advanced correlations) "+tc.arg) {
+			t.Fatalf("correlate -advanced %s = %q, %v", tc.arg, out, err)
+		}
+		if got := advanced(); got != tc.want {
+			t.Errorf("after correlate -advanced %s: AdvancedCorrelations() = %v, want %v", tc.arg, got, tc.want)
+		}
+	}
+}

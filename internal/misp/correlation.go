@@ -20,6 +20,13 @@ const SettingCorrelationLimit = "correlation_limit"
 // DefaultCorrelationLimit is MISP.correlation_limit's default.
 const DefaultCorrelationLimit = 100
 
+// SettingAdvancedCorrelations is the setting that switches CIDR
+// correlation on (MISP.enable_advanced_correlations, off by default): an
+// ip-src or ip-dst attribute holding a network (10.0.0.0/24) then
+// correlates with the attributes of other events holding an address
+// inside it. Stored as "true" or "false".
+const SettingAdvancedCorrelations = "enable_advanced_correlations"
+
 // MaxCorrelationsPerEvent bounds the RelatedAttribute entries of one
 // event view (MISP.max_correlations_per_event's default).
 const MaxCorrelationsPerEvent = 5000
@@ -269,6 +276,14 @@ type CorrelationStore interface {
 	// SetCorrelationLimit stores the cap (ErrInvalid below 1) and
 	// recounts the over-correlating values.
 	SetCorrelationLimit(ctx context.Context, n int) error
+	// AdvancedCorrelations reports whether CIDR correlation
+	// (SettingAdvancedCorrelations) is on.
+	AdvancedCorrelations(ctx context.Context) (bool, error)
+	// SetAdvancedCorrelations switches CIDR correlation on or off and,
+	// in the same transaction, computes every attribute's network and
+	// address rows (on) or removes them (off). Writes concurrent with
+	// the switch are kept in step.
+	SetAdvancedCorrelations(ctx context.Context, on bool) error
 	// TopCorrelations returns the values making the most correlations,
 	// most first, limit per 1-based page.
 	TopCorrelations(ctx context.Context, limit, page int) ([]*TopCorrelation, error)

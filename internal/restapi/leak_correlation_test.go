@@ -2,8 +2,13 @@ package restapi
 
 import (
 	"encoding/json"
+	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // The correlation rows of the leak matrix. Every event of the world
@@ -165,5 +170,145 @@ func (o *leakOracle) relatedAttrs(s leakSet, u *leakUser) {
 				}
 			}
 		}
+	}
+}
+
+// TestCIDRCorrelationLeak checks, through the API, that with CIDR
+// correlation on (docs/correlation.md) org B learns nothing of a CIDR
+// correlation with A's organisation-only event or with A's hidden
+// attributes: not on events/view (RelatedEvent, RelatedAttribute), not on
+// events/restSearch, not in attributes/restSearch's includeCorrelations —
+// neither an entry, an id, a uuid, an info nor a value. A, who sees
+// everything, sees the correlations, and B sees the one with A's visible
+// network.
+func TestCIDRCorrelationLeak(t *testing.T) {
+	e := newTestEnv(t)
+	if err := e.DB.SetAdvancedCorrelations(t.Context(), true); err != nil {
+		t.Fatal(err)
+	}
+	add := func(u *testUser, uuid, info string, dist int, attrs ...obj) string {
+		t.Helper()
+		out := e.callObj(t, "POST", "/events/add", u.Key, obj{"Event": obj{
+			"uuid": uuid, "info": info, "date": "2026-01-10", "distribution": dist, "published": true, "Attribute": attrs,
+		}}, http.StatusOK)
+		return dig(t, out, "Event", "id").(string)
+	}
+	ip := func(uuid, typ, value string, dist int) obj {
+		return obj{"uuid": uuid, "type": typ, "category": "Network activity", "value": value, "distribution": dist}
+	}
+	const (
+		secretUUID     = "dddddddd-0000-4000-8000-000000000001"
+		secretNetUUID  = "dddddddd-0000-4000-8000-000000000011"
+		secretAddrUUID = "dddddddd-0000-4000-8000-000000000012"
+		hiddenUUID     = "dddddddd-0000-4000-8000-000000000002"
+		hiddenNetUUID  = "dddddddd-0000-4000-8000-000000000021"
+		hiddenAddrUUID = "dddddddd-0000-4000-8000-000000000022"
+		sharedNetUUID  = "dddddddd-0000-4000-8000-000000000031"
+	)
+	secret := add(e.AUser, secretUUID, "A org-only network event", 0,
+		ip(secretNetUUID, "ip-src", "10.77.0.0/16", 5), ip(secretAddrUUID, "ip-src", "2001:db8:77::1", 5))
+	hidden := add(e.AUser, hiddenUUID, "A community event, attributes org only", 3,
+		ip(hiddenNetUUID, "ip-src", "10.77.1.0/24", 0), ip(hiddenAddrUUID, "ip-src|port", "2001:db8:77::2|443", 0),
+		ip("dddddddd-0000-4000-8000-000000000023", "domain", "visible.example", 5))
+	add(e.AUser, "dddddddd-0000-4000-8000-000000000003", "A community network event", 3,
+		ip(sharedNetUUID, "ip-dst", "10.77.1.0/28", 5))
+	b := add(e.BUser, "dddddddd-0000-4000-8000-000000000004", "B community address event", 3,
+		ip("dddddddd-0000-4000-8000-000000000041", "ip-dst", "10.77.1.5", 5),
+		ip("dddddddd-0000-4000-8000-000000000042", "ip-dst", "2001:db8:77::/48", 5))
+	// Nothing of A's hidden data may appear in B's answers (ids are
+	// checked below: the related entries must be exactly the visible ones).
+	secrets := []string{secretUUID, secretNetUUID, secretAddrUUID, hiddenNetUUID, hiddenAddrUUID, "A org-only network event",
+		"10.77.0.0/16", "10.77.1.0/24", "2001:db8:77::1", "2001:db8:77::2"}
+	clean := func(what string, body []byte) {
+		t.Helper()
+		for _, s := range secrets {
+			if strings.Contains(string(body), s) {
+				t.Errorf("%s as B mentions %q", what, s)
+			}
+		}
+	}
+	// related names the RelatedEvent infos and the RelatedAttribute and
+	// includeCorrelations entries (other attribute's uuid, or id) of an
+	// answer's events and attributes.
+	related := func(body []byte) (events, attrs []string) {
+		t.Helper()
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			t.Fatal(err)
+		}
+		var walk func(v any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case obj:
+				for _, r := range leakList(v["RelatedEvent"]) {
+					re, _ := r["Event"].(obj)
+					events = append(events, leakStr(re["info"]))
+				}
+				for _, r := range leakList(v["RelatedAttribute"]) {
+					attrs = append(attrs, leakStr(r["id"]))
+				}
+				for _, x := range v {
+					walk(x)
+				}
+			case []any:
+				for _, x := range v {
+					walk(x)
+				}
+			}
+		}
+		walk(v)
+		slices.Sort(events)
+		slices.Sort(attrs)
+		return events, attrs
+	}
+	sharedNet := e.attrID(t, sharedNetUUID)
+	for _, tc := range []struct {
+		what, method, path string
+		body               any
+		events             []string
+	}{
+		{"events/view", "GET", "/events/view/" + b + "/includeGranularCorrelations:1", nil, []string{"A community network event"}},
+		{"events/restSearch", "POST", "/events/restSearch", obj{"returnFormat": "json", "eventid": b,
+			"includeEventCorrelations": 1, "includeGranularCorrelations": 1}, []string{"A community network event"}},
+		{"attributes/restSearch", "POST", "/attributes/restSearch", obj{"returnFormat": "json", "eventid": b, "includeCorrelations": 1}, nil},
+		{"events/view of A's event with hidden attributes", "GET", "/events/view/" + hidden + "/includeGranularCorrelations:1", nil, nil},
+	} {
+		status, _, body := e.do(t, tc.method, tc.path, e.BUser.Key, tc.body)
+		if status != http.StatusOK {
+			t.Fatalf("%s as B: %d %s", tc.what, status, body)
+		}
+		clean(tc.what, body)
+		events, attrs := related(body)
+		if d := cmp.Diff(tc.events, events); d != "" {
+			t.Errorf("%s as B: RelatedEvent (-want +got):\n%s", tc.what, d)
+		}
+		var wantAttrs []string
+		if tc.events != nil || strings.HasPrefix(tc.what, "attributes/") {
+			wantAttrs = []string{sharedNet}
+		}
+		if d := cmp.Diff(wantAttrs, attrs); d != "" {
+			t.Errorf("%s as B: related attributes (-want +got):\n%s", tc.what, d)
+		}
+	}
+	status, _, _ := e.do(t, "GET", "/events/view/"+secret, e.BUser.Key, nil)
+	if status != http.StatusNotFound {
+		t.Errorf("events/view of A's org-only event as B: %d, want 404", status)
+	}
+	// A sees every correlation of B's event, and B's from its own.
+	status, _, body := e.do(t, "GET", "/events/view/"+b+"/includeGranularCorrelations:1", e.AUser.Key, nil)
+	if status != http.StatusOK {
+		t.Fatalf("events/view as A: %d %s", status, body)
+	}
+	events, attrs := related(body)
+	wantEvents := []string{"A community event, attributes org only", "A community network event", "A org-only network event"}
+	if d := cmp.Diff(wantEvents, events); d != "" {
+		t.Errorf("events/view as A: RelatedEvent (-want +got):\n%s", d)
+	}
+	if len(attrs) != 5 {
+		t.Errorf("events/view as A: %d related attributes %v, want 5", len(attrs), attrs)
+	}
+	view := e.callObj(t, "GET", "/events/view/"+secret, e.AUser.Key, nil, http.StatusOK)
+	if got := relatedInfos(t, view); !slices.Equal(got, []string{"B community address event"}) {
+		t.Errorf("A's RelatedEvent of its org-only event = %v, want B's", got)
 	}
 }

@@ -90,9 +90,14 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		// ms with the nested loop; docs/benchmarks.md).
 		KeysetPage: []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
 		// The correlation tables index values by md5 (migration 00010).
-		ValueKey:       "md5",
-		PairReads:      []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
-		PairReadsDone:  []string{"SET LOCAL enable_hashjoin = on", "SET LOCAL enable_mergejoin = on"},
+		ValueKey:      "md5",
+		PairReads:     []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
+		PairReadsDone: []string{"SET LOCAL enable_hashjoin = on", "SET LOCAL enable_mergejoin = on"},
+		// LOCK TABLE takes no snapshot: the switch's snapshot, taken by
+		// its next statement, holds every write that read the setting
+		// (migration 00011).
+		ShareLock:      " FOR SHARE",
+		LockSettings:   []string{"LOCK TABLE settings IN EXCLUSIVE MODE"},
 		Goose:          goose.DialectPostgres,
 		Migrations:     sub,
 		MigrateOptions: []goose.ProviderOption{goose.WithSessionLocker(locker)},

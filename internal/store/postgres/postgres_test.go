@@ -124,7 +124,8 @@ func freshDB(t *testing.T) *sqlstore.DB {
 // dataTables are emptied between conformance tests; roles keep their seed.
 const dataTables = `organisations, users, auth_keys, tags, events, attributes, objects,
 	object_references, event_tags, attribute_tags, settings, audit_logs,
-	sharing_groups, sharing_group_orgs, sharing_group_servers`
+	sharing_groups, sharing_group_orgs, sharing_group_servers,
+	correlation_exclusions, over_correlating_values`
 
 func openTestStore(t *testing.T) *storetest.Stores {
 	t.Helper()

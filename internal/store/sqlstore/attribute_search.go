@@ -208,7 +208,12 @@ func (db *DB) contextChunks(ctx context.Context, actor *misp.Actor, noTags bool,
 				}
 			}
 			if o.Correlations {
-				err := tx.pairReads(ctx, func() error { return loadRelatedAttributes(ctx, tx, actor, attrs) })
+				err := tx.pairReads(ctx, func() error {
+					if err := loadRelatedAttributes(ctx, tx, actor, attrs); err != nil {
+						return err
+					}
+					return loadRelatedNetworkAttributes(ctx, tx, actor, attrs)
+				})
 				if err != nil {
 					return err
 				}

@@ -35,8 +35,9 @@ import (
 // A write names the attributes it changed (a corrScope); uncorrelate
 // removes their rows, correlate writes them again from the rules, in SQL
 // (INSERT … SELECT), and both adjust the over-correlating values of the
-// values they touch. Nothing else is derived: correlations are the pairs
-// of rows sharing a value, found when they are read (correlation_read.go).
+// values they touch; both keep the CIDR rows too (correlation_cidr.go).
+// Nothing else is derived: correlations are the pairs of rows sharing a
+// value, found when they are read (correlation_read.go).
 
 // corrScope names the attributes a write changed: a condition on the
 // attributes row a, and the same condition on correlation_values rows
@@ -174,6 +175,9 @@ func (t *tx) recorrelate(ctx context.Context, s corrScope) error {
 // the limit. A hard delete calls it before deleting: the rows would
 // cascade, but the list would not follow.
 func (t *tx) uncorrelate(ctx context.Context, s corrScope) error {
+	if err := t.unnetwork(ctx, s); err != nil {
+		return err
+	}
 	var a args
 	var over []string
 	q := "SELECT DISTINCT c.value FROM correlation_values c WHERE " + s.members(&a, "c") +
@@ -221,6 +225,9 @@ func (t *tx) delist(ctx context.Context, values []string) error {
 // their number of holders. It returns the number of values written.
 // Listed values are left alone (see the top of this file).
 func (t *tx) correlate(ctx context.Context, s corrScope) (int64, error) {
+	if err := t.network(ctx, s); err != nil {
+		return 0, err
+	}
 	n, err := t.insertCorrelationValues(ctx, s)
 	if err != nil || n == 0 {
 		return n, err

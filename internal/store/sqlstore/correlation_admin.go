@@ -90,6 +90,9 @@ func rebuildValues(ctx context.Context, tx *tx, lo, hi int64) (values, attrs int
 	if values, err = tx.insertCorrelationValues(ctx, s); err != nil {
 		return 0, 0, err
 	}
+	if err := rebuildNetworks(ctx, tx, lo, hi); err != nil {
+		return 0, 0, err
+	}
 	a = nil
 	err = tx.get(ctx, "SELECT COUNT(DISTINCT attribute_id) FROM correlation_values WHERE "+s.members(&a, "correlation_values"), a, &attrs)
 	return values, attrs, err

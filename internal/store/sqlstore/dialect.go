@@ -58,6 +58,14 @@ type Dialect struct {
 	// values up (the RelatedEvent of a 10,000-attribute event: 527 ms
 	// against 212 ms with nested loops).
 	PairReads, PairReadsDone []string
+	// ShareLock is appended to a write's read of the CIDR correlation
+	// setting (" FOR SHARE" on PostgreSQL), and LockSettings are run first
+	// in the transaction that switches it, before its snapshot is taken:
+	// a switch waits for the writes that read the setting, and a write
+	// that reads it after a switch it did not see fails with a Retryable
+	// error; see networksOn. SQLite runs one write at a time.
+	ShareLock    string
+	LockSettings []string
 	// ValueKey is the function the correlation tables index values by
 	// ("md5" on PostgreSQL, whose B-tree entries cannot hold a 64 KiB
 	// value), "" for the value itself; see sameValue.

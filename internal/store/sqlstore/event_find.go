@@ -139,6 +139,10 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 		err = tx.pairReads(ctx, func() error {
 			var err error
 			e.RelatedEvent, err = relatedEvents(ctx, tx, actor, id, int64(e.AttributeCount))
+			if err != nil {
+				return err
+			}
+			e.RelatedEvent, err = addNetworkEvents(ctx, tx, actor, id, e.RelatedEvent)
 			return err
 		})
 	}
@@ -228,7 +232,12 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 		return nil, err
 	}
 	if opts.GranularCorrelations {
-		err := tx.pairReads(ctx, func() error { return loadEventCorrelations(ctx, tx, actor, id, byID) })
+		err := tx.pairReads(ctx, func() error {
+			if err := loadEventCorrelations(ctx, tx, actor, id, byID); err != nil {
+				return err
+			}
+			return loadEventNetworkCorrelations(ctx, tx, actor, id, byID)
+		})
 		if err != nil {
 			return nil, err
 		}

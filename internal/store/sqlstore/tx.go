@@ -43,6 +43,9 @@ type tx struct {
 	err error
 	// limit caches the correlation limit (corrLimit); 0 until read.
 	limit int
+	// advanced caches whether CIDR correlation is on (networksOn): 0
+	// until read, 1 on, -1 off.
+	advanced int8
 }
 
 // fail records a failure that must fail the transaction.

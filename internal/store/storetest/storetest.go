@@ -181,6 +181,10 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"CorrelationRebuild", testCorrelationRebuild},
 		{"CorrelationLeaks", testCorrelationLeaks},
 		{"CorrelationConcurrent", testCorrelationConcurrent},
+		{"CorrelationCIDR", testCorrelationCIDR},
+		{"CorrelationCIDRLimit", testCorrelationCIDRLimit},
+		{"CorrelationCIDRRebuild", testCorrelationCIDRRebuild},
+		{"CorrelationCIDRLeaks", testCorrelationCIDRLeaks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -93,6 +93,17 @@ CREATE TABLE auth_keys (
 
 CREATE INDEX auth_keys_user_id_idx ON auth_keys (user_id);
 
+CREATE TABLE correlation_addresses (
+    attribute_id INTEGER NOT NULL PRIMARY KEY REFERENCES attributes (id) ON DELETE CASCADE,
+    event_id     INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    family       INTEGER NOT NULL,
+    addr         BLOB    NOT NULL
+);
+
+CREATE INDEX correlation_addresses_addr_idx ON correlation_addresses (family, addr);
+
+CREATE INDEX correlation_addresses_event_id_idx ON correlation_addresses (event_id);
+
 CREATE TABLE correlation_exclusions (
     id        INTEGER PRIMARY KEY AUTOINCREMENT,
     value     TEXT    NOT NULL UNIQUE,
@@ -103,6 +114,19 @@ CREATE TABLE correlation_exclusions (
 );
 
 CREATE INDEX correlation_exclusions_kind_idx ON correlation_exclusions (kind);
+
+CREATE TABLE correlation_networks (
+    attribute_id INTEGER NOT NULL PRIMARY KEY REFERENCES attributes (id) ON DELETE CASCADE,
+    event_id     INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    family       INTEGER NOT NULL,
+    bits         INTEGER NOT NULL,
+    lo           BLOB    NOT NULL,
+    hi           BLOB    NOT NULL
+);
+
+CREATE INDEX correlation_networks_event_id_idx ON correlation_networks (event_id);
+
+CREATE INDEX correlation_networks_prefix_idx ON correlation_networks (family, bits, lo);
 
 CREATE TABLE correlation_values (
     value        TEXT    NOT NULL,
