@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/razmena/razmena/internal/misp"
 	"github.com/razmena/razmena/internal/store/postgres"
 	"github.com/razmena/razmena/internal/store/sqlstore"
 	"github.com/razmena/razmena/internal/store/storetest"
@@ -137,6 +138,12 @@ func openTestStore(t *testing.T) *storetest.Stores {
 	db := openDB(t, sharedDSN)
 	if _, err := db.SQL().ExecContext(t.Context(), "TRUNCATE "+dataTables+" RESTART IDENTITY CASCADE"); err != nil {
 		t.Fatalf("truncate: %v", err)
+	}
+	// The settings the migrations seed: a switch of CIDR correlation
+	// relies on its row existing (migration 00011).
+	if _, err := db.SQL().ExecContext(t.Context(), "INSERT INTO settings (key, value) VALUES ($1, 'false')",
+		misp.SettingAdvancedCorrelations); err != nil {
+		t.Fatalf("seed settings: %v", err)
 	}
 	clock := storetest.NewClock()
 	db.Now = clock.Now

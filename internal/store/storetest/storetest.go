@@ -185,6 +185,7 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 		{"CorrelationCIDRLimit", testCorrelationCIDRLimit},
 		{"CorrelationCIDRRebuild", testCorrelationCIDRRebuild},
 		{"CorrelationCIDRLeaks", testCorrelationCIDRLeaks},
+		{"CorrelationCIDRSwitchConcurrent", testCorrelationCIDRSwitchConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
