@@ -188,6 +188,17 @@ func testCorrelationCIDR(t *testing.T, s *Stores) {
 	editEvent(addrs, f.b, false)
 	check("event disable_correlation cleared", map[string][]string{"10.1.2.0/24": {"addrs/10.1.2.77"}})
 
+	// An address in an object: soft-deleting the object takes it out.
+	o := newObject(newObjectAttr("ip", "ip-dst", "Network activity", "10.1.2.66"))
+	if err := s.Objects.CreateObject(ctx, f.b, int64(late.ID), o, false); err != nil {
+		t.Fatal(err)
+	}
+	check("address in an object", map[string][]string{"10.1.2.0/24": {"addrs/10.1.2.77", "late address/10.1.2.66"}})
+	if err := s.Objects.DeleteObject(ctx, f.b, int64(o.ID), false); err != nil {
+		t.Fatal(err)
+	}
+	check("object soft-deleted", map[string][]string{"10.1.2.0/24": {"addrs/10.1.2.77"}})
+
 	// Exclusions hold back a network or an address, each way.
 	for _, v := range []string{"10.1.2.0/24", "10.1.2.77", "10.1.2.%"} {
 		x := &misp.CorrelationExclusion{Value: v}
