@@ -129,7 +129,7 @@ func addressPairs(ctx context.Context, tx *tx, actor *misp.Actor, scope func(a *
 				var a args
 				q := `SELECT n3.attribute_id, n3.event_id, n3.lo, a3.value1, e2.info, e2.orgc_id FROM correlation_networks n3
 					JOIN attributes a3 ON a3.id = n3.attribute_id JOIN events e2 ON e2.id = n3.event_id
-					WHERE n3.family = ` + a.add(fam) + " AND n3.bits = " + a.add(bits) + " AND n3.lo IN (" + inList(&a, chunk) + ") AND " +
+					WHERE n3.family = ` + a.add(fam) + " AND n3.bits = " + a.add(bits) + " AND n3.lo IN (" + inList(&a, padded(chunk)) + ") AND " +
 					tx.networkCorrelates(&a, "n3", "a3", limit) + " AND " + tx.attributeVisible(&a, "e2", "a3", actor)
 				err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
 					var p networkPair
@@ -201,7 +201,7 @@ func addNetworkEvents(ctx context.Context, tx *tx, actor *misp.Actor, id int64, 
 		q := `SELECT e2.id, e2.date, e2.threat_level_id, e2.info, e2.published, e2.uuid, e2.analysis,
 			e2.timestamp, e2.distribution, e2.org_id, e2.orgc_id, o.name, o.uuid, oc.name, oc.uuid
 			FROM events e2 JOIN organisations o ON o.id = e2.org_id JOIN organisations oc ON oc.id = e2.orgc_id
-			WHERE e2.id IN (` + inList(&a, chunk) + ") AND " + tx.eventVisible(&a, "e2", actor)
+			WHERE e2.id IN (` + paddedList(&a, chunk) + ") AND " + tx.eventVisible(&a, "e2", actor)
 		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
 			r := &misp.RelatedEvent{}
 			e := &r.Event
@@ -272,7 +272,7 @@ func loadRelatedNetworkAttributes(ctx context.Context, tx *tx, actor *misp.Actor
 	var pairs []networkPair
 	for _, chunk := range chunks(ids, inChunk) {
 		more, err := networkPairs(ctx, tx, actor, func(a *args, alias string) string {
-			return alias + ".attribute_id IN (" + inList(a, chunk) + ")"
+			return alias + ".attribute_id IN (" + paddedList(a, chunk) + ")"
 		})
 		if err != nil {
 			return err
@@ -297,7 +297,7 @@ func loadRelatedNetworkAttributes(ctx context.Context, tx *tx, actor *misp.Actor
 			a3.type, a3.value1, a3.value2, a3.uuid, a3.timestamp, a3.distribution, a3.sharing_group_id, a3.to_ids,
 			a3.comment, e2.uuid, e2.threat_level_id, e2.analysis, e2.info, e2.extends_uuid, e2.distribution,
 			e2.sharing_group_id, e2.published, e2.date, e2.orgc_id, e2.org_id
-			FROM attributes a3 JOIN events e2 ON e2.id = a3.event_id WHERE a3.id IN (` + inList(&a, chunk) + ")"
+			FROM attributes a3 JOIN events e2 ON e2.id = a3.event_id WHERE a3.id IN (` + paddedList(&a, chunk) + ")"
 		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
 			var v1, v2 string
 			d := &misp.RelatedAttributeDetail{}
@@ -336,4 +336,20 @@ func loadRelatedNetworkAttributes(ctx context.Context, tx *tx, actor *misp.Actor
 		slices.SortStableFunc(at.RelatedAttribute, func(x, y *misp.RelatedAttribute) int { return cmp.Compare(x.ID, y.ID) })
 	}
 	return nil
+}
+
+// padded is vs padded as paddedList pads an id list, so that the lists
+// of a few lengths share prepared statements.
+func padded[T any](vs []T) []T {
+	n := 8
+	for n < len(vs) {
+		n *= 2
+	}
+	n = min(n, max(inChunk, len(vs)))
+	out := make([]T, n)
+	copy(out, vs)
+	for i := len(vs); i < n; i++ {
+		out[i] = vs[len(vs)-1]
+	}
+	return out
 }
