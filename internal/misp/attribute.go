@@ -37,6 +37,12 @@ type Attribute struct {
 	// for (EventViewOptions.GranularCorrelations,
 	// StreamOptions.Correlations); stores ignore it on writes.
 	RelatedAttribute []*RelatedAttribute `json:"RelatedAttribute,omitempty"`
+	// Galaxy lists the galaxy clusters attached to the attribute by its
+	// tags, as event views show them; stores leave it nil and ignore it.
+	Galaxy []*EventGalaxy `json:"Galaxy,omitempty"`
+	// Warnings lists the enabled warninglists the value is on, as event
+	// views show them; stores leave it nil and ignore it.
+	Warnings []*WarninglistHit `json:"warnings,omitempty"`
 }
 
 // Split returns value1 and value2 as MISP stores them: the two halves of a

@@ -41,6 +41,9 @@ type Event struct {
 	// RelatedEvent lists the correlated events of a full view asked for
 	// with EventViewOptions.EventCorrelations; the views emit it.
 	RelatedEvent []*RelatedEvent `json:"-"`
+	// Galaxy lists the galaxy clusters attached to the event by its tags;
+	// stores leave it nil, the views emit it.
+	Galaxy []*EventGalaxy `json:"-"`
 
 	// UserID is the creating user; MISP never exports it.
 	UserID Int `json:"-"`

@@ -1,6 +1,9 @@
 package misp
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+)
 
 // Galaxy is a typed collection of clusters, such as threat-actor or
 // mitre-attack-pattern (misp-core-format §5). Fields are in the order of
@@ -194,4 +197,36 @@ type GalaxyStore interface {
 	// galaxy and elements, in id order: what an event shows as its
 	// Galaxy blocks. A tag may name clusters of several galaxies.
 	FindClustersByTagNames(ctx context.Context, actor *Actor, names []string) ([]*GalaxyCluster, error)
+}
+
+// EventGalaxy is a galaxy as an event or attribute view shows it (MISP's
+// Event::__attachGalaxies): the galaxy's fields, then the clusters of it
+// that the event's (or attribute's) tags attach.
+type EventGalaxy struct {
+	Galaxy
+	GalaxyCluster []*EventCluster `json:"GalaxyCluster"`
+}
+
+// EventCluster is a cluster attached by a tag, in an EventGalaxy: the
+// cluster's fields without its Galaxy and elements, its elements grouped
+// as meta ({} when it has none), the tag's id, and the attachment's local
+// flag and relationship type (false when it has none, as MISP).
+type EventCluster struct {
+	GalaxyCluster
+	Meta             map[string][]string `json:"meta"`
+	TagID            Int                 `json:"tag_id"`
+	Local            Bool                `json:"local"`
+	RelationshipType RelationshipType    `json:"relationship_type"`
+}
+
+// RelationshipType is an attachment's relationship type, which MISP
+// writes as false when there is none.
+type RelationshipType string
+
+// MarshalJSON writes the type, or false when empty.
+func (r RelationshipType) MarshalJSON() ([]byte, error) {
+	if r == "" {
+		return []byte("false"), nil
+	}
+	return json.Marshal(string(r))
 }

@@ -164,3 +164,15 @@ type WarninglistStore interface {
 	// revision they are at, read from one snapshot.
 	EnabledWarninglists(ctx context.Context) ([]*Warninglist, int64, error)
 }
+
+// WarninglistHit is one enabled warninglist an attribute's value is on, as
+// event views list it under the attribute's "warnings" (MISP's
+// Warninglist::checkForWarning): the list entry that matched, the value
+// (or part of a composite value) that matched it, and the list.
+type WarninglistHit struct {
+	Match               string `json:"match"`
+	Value               string `json:"value"`
+	WarninglistID       Int    `json:"warninglist_id"`
+	WarninglistName     string `json:"warninglist_name"`
+	WarninglistCategory string `json:"warninglist_category"`
+}

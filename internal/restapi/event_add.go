@@ -260,6 +260,10 @@ func (a *API) writeEvent(w http.ResponseWriter, r *http.Request, actor *misp.Act
 		return err
 	}
 	hideNonExportable(e)
+	// Galaxy as MISP's fetchEvent defaults: clusters, no warnings.
+	if err := a.enricher(actor, true, false).enrich(r.Context(), e); err != nil {
+		return err
+	}
 	httpserver.WriteJSON(w, r, http.StatusOK, mispjson.EventView(e))
 	return nil
 }

@@ -54,7 +54,8 @@ func (a *API) eventMeta(ctx context.Context, actor *misp.Actor, id int64) (*misp
 // A missing or invisible event, or an id that is neither numeric nor a
 // UUID, is 404 "Invalid event" (HEAD: 404 without a body). Named
 // parameters: deleted (1, [0,1] or "only"), excludeLocalTags, metadata,
-// includeAllTags, includeEventCorrelations, includeGranularCorrelations;
+// includeAllTags, includeEventCorrelations, includeGranularCorrelations,
+// excludeGalaxy, includeWarninglistHits (default on);
 // PyMISP's POST body {"deleted": …} is read too.
 func (a *API) eventView(w http.ResponseWriter, r *http.Request, actor *misp.Actor) error {
 	id, ok := parseRef(r.PathValue("id"))
@@ -101,6 +102,12 @@ func (a *API) eventView(w http.ResponseWriter, r *http.Request, actor *misp.Acto
 	}
 	if !namedBool(named, "includeAllTags", false) {
 		hideNonExportable(e)
+	}
+	// Galaxy unless excludeGalaxy; warnings unless
+	// includeWarninglistHits:0, as MISP's REST view.
+	en := a.enricher(actor, !namedBool(named, "excludeGalaxy", false), namedBool(named, "includeWarninglistHits", true))
+	if err := en.enrich(r.Context(), e); err != nil {
+		return err
 	}
 	httpserver.WriteJSON(w, r, http.StatusOK, mispjson.EventView(e))
 	return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/razmena/razmena/internal/httpserver"
 	"github.com/razmena/razmena/internal/misp"
 	"github.com/razmena/razmena/internal/restsearch"
+	"github.com/razmena/razmena/internal/warninglist"
 )
 
 // registerRestSearch adds events/restSearch and attributes/restSearch.
@@ -213,9 +214,20 @@ func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *rest
 		if err != nil {
 			return 0, 0, err
 		}
+		// includeWarninglistHits: each to_ids attribute's hits, in the
+		// JSON format.
+		var hits *warninglist.Index
+		if req.IncludeWarninglistHits && f.Name == jsonfmt.Format.Name {
+			if hits, err = a.warnings.Index(ctx); err != nil {
+				return 0, 0, fmt.Errorf("warninglists: %w", err)
+			}
+		}
 		err = a.st.Search.StreamAttributes(ctx, actor, s, so, func(h misp.AttributeHit) error {
 			if warned(h.Attribute) {
 				return nil
+			}
+			if hits != nil {
+				h.Attribute.Warnings = warningsOf(hits, h.Attribute)
 			}
 			if !keepAll {
 				h.Attribute.Tag = exportableTags(h.Attribute.Tag)
@@ -258,6 +270,9 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 	if err != nil {
 		return 0, 0, err
 	}
+	// Galaxy unless excludeGalaxy (in the json format, the one that shows
+	// it), warnings with includeWarninglistHits.
+	en := a.enricher(actor, asJSON && !req.ExcludeGalaxy, asJSON && req.IncludeWarninglistHits)
 	remaining := s.Limit
 	for !empty {
 		page := s
@@ -282,6 +297,9 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 				return n, last, err
 			}
 			stripEvent(e, req, s, warned)
+			if err := en.enrich(ctx, e); err != nil {
+				return n, last, err
+			}
 			n++
 			if err := ew.WriteEvent(e); err != nil {
 				return n, last, err

@@ -153,6 +153,8 @@ func (r *Request) set(name string, v any, now int64) error {
 		r.EnforceWarninglist = flag(v)
 	case "includeWarninglistHits":
 		r.IncludeWarninglistHits = flag(v)
+	case "excludeGalaxy":
+		r.ExcludeGalaxy = flag(v)
 	case "excludeLocalTags":
 		r.ExcludeLocalTags = flag(v)
 	case "includeAllTags":

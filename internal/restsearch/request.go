@@ -87,9 +87,11 @@ type Request struct {
 	IncludeGranularCorrelations bool
 	EnforceWarninglist          bool
 	IncludeWarninglistHits      bool
-	ExcludeLocalTags            bool
-	IncludeAllTags              bool
-	SGReferenceOnly             bool
+	// ExcludeGalaxy leaves the events scope's Galaxy lists empty.
+	ExcludeGalaxy    bool
+	ExcludeLocalTags bool
+	IncludeAllTags   bool
+	SGReferenceOnly  bool
 	// RequestedAttributes are csv columns, in order.
 	RequestedAttributes []string
 	// FormatParams are the format's own parameters (rpz zone settings

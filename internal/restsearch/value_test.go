@@ -95,11 +95,11 @@ var valueCases = []parseCase{
 	},
 	{
 		name:  "event flags",
-		body:  `{"metadata":1,"excludeLocalTags":"1","sgReferenceOnly":true,"includeAttachments":1,"includeContext":1,"headerless":"true"}`,
-		given: "metadata excludeLocalTags sgReferenceOnly includeAttachments includeContext headerless",
+		body:  `{"metadata":1,"excludeLocalTags":"1","sgReferenceOnly":true,"includeAttachments":1,"includeContext":1,"headerless":"true","excludeGalaxy":1,"includeWarninglistHits":1}`,
+		given: "metadata excludeLocalTags sgReferenceOnly includeAttachments includeContext headerless excludeGalaxy includeWarninglistHits",
 		want: func(r *Request) {
 			r.Metadata, r.ExcludeLocalTags, r.SGReferenceOnly, r.WithAttachments = true, true, true, true
-			r.IncludeContext, r.Headerless = true, true
+			r.IncludeContext, r.Headerless, r.ExcludeGalaxy, r.IncludeWarninglistHits = true, true, true, true
 		},
 	},
 	{

@@ -45,6 +45,15 @@ func TestAppendSearchAttributeDataset(t *testing.T) {
 	h := exporttest.Hits()[1]
 	h.Event = nil
 	checkSame(t, h, mispjson.SearchOptions{EventTags: true, EventUUID: true})
+	// An attribute with galaxies and warnings takes the encoding/json path.
+	h = exporttest.Hits()[0]
+	a := *h.Attribute
+	a.Galaxy = []*misp.EventGalaxy{randomGalaxy(rand.New(rand.NewPCG(1, 2)))}
+	a.Warnings = []*misp.WarninglistHit{{Match: "8.8.8.8/32", Value: "8.8.8.8", WarninglistID: 3, WarninglistName: "DNS"}}
+	h.Attribute = &a
+	for _, o := range allOptions {
+		checkSame(t, h, o)
+	}
 	_ = export.ScopeAttributes
 }
 
@@ -157,6 +166,29 @@ func TestWriteEventView(t *testing.T) {
 		if r.IntN(2) == 0 {
 			e.Tag = []*misp.AttachedTag{{Name: randomString(r)}}
 		}
+		if r.IntN(2) == 0 {
+			// Galaxy lies between Attribute and Object: a meta key may
+			// spell the keys WriteEventView looks for.
+			e.Galaxy = []*misp.EventGalaxy{randomGalaxy(r)}
+			e.RelatedEvent = []*misp.RelatedEvent{{Event: misp.RelatedEventInfo{ID: 3, Info: `,"Object":[]`}}}
+		}
+		if len(e.Attribute) > 0 && r.IntN(2) == 0 {
+			e.Attribute[0].Galaxy = []*misp.EventGalaxy{randomGalaxy(r)}
+			e.Attribute[0].Warnings = []*misp.WarninglistHit{{Match: randomString(r), Value: randomString(r), WarninglistID: 4}}
+		}
 		check(e)
+	}
+}
+
+// randomGalaxy is a galaxy with one cluster whose meta spells the event
+// view's list keys.
+func randomGalaxy(r *rand.Rand) *misp.EventGalaxy {
+	return &misp.EventGalaxy{
+		Galaxy: misp.Galaxy{ID: 2, Name: randomString(r), Type: "threat-actor"},
+		GalaxyCluster: []*misp.EventCluster{{
+			GalaxyCluster: misp.GalaxyCluster{ID: 9, Value: randomString(r), Authors: []string{randomString(r)}},
+			Meta:          map[string][]string{"Object": {}, "Attribute": {}, randomString(r): {randomString(r)}},
+			TagID:         5,
+		}},
 	}
 }

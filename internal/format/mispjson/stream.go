@@ -21,13 +21,15 @@ func WriteEventView(w io.Writer, e *misp.Event) error {
 		return err
 	}
 	doc := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-	// Encoded strings escape their quotes, so these keys can only be the
-	// event's own lists: the event's fields come before Attribute, the
-	// empty lists Razmena does not model between it and Object, Tag
-	// after.
+	// Encoded strings escape their quotes, so these keys can only be keys
+	// of the event's own lists: the event's fields (and its Org, Orgc and
+	// SharingGroup, of fixed keys) come before Attribute, so its first
+	// occurrence is the event's; only Tag, of fixed keys, comes after
+	// Object, so its last occurrence is the event's (RelatedEvent and
+	// Galaxy lie between the two).
 	const attrKey, objKey = `,"Attribute":[]`, `,"Object":[]`
 	i := bytes.Index(doc, []byte(attrKey))
-	j := bytes.Index(doc, []byte(objKey))
+	j := bytes.LastIndex(doc, []byte(objKey))
 	if i < 0 || j < i {
 		_, err := w.Write(doc) // unreachable while EventView keeps its shape
 		return err

@@ -47,7 +47,7 @@ type eventOut struct {
 	Attribute        []*misp.Attribute    `json:"Attribute"`
 	ShadowAttribute  []struct{}           `json:"ShadowAttribute"`
 	RelatedEvent     []*misp.RelatedEvent `json:"RelatedEvent"`
-	Galaxy           []struct{}           `json:"Galaxy"`
+	Galaxy           []*misp.EventGalaxy  `json:"Galaxy"`
 	Object           []objectOut          `json:"Object"`
 	EventReport      []struct{}           `json:"EventReport"`
 	CryptographicKey []struct{}           `json:"CryptographicKey"`
@@ -71,8 +71,8 @@ func newObjectOut(o *misp.Object) objectOut {
 // EventView returns the events/view (and events/add, events/edit) answer
 // for e: {"Event": {...}} with the event's fields, Org, Orgc, SharingGroup
 // (when set), Attribute[], RelatedEvent[] (e.RelatedEvent, [] when nil),
-// the lists Razmena does not model yet (ShadowAttribute, Galaxy,
-// EventReport, CryptographicKey) as [], Object[] (each with
+// Galaxy[] (e.Galaxy, [] when nil), the lists Razmena does not model yet
+// (ShadowAttribute, EventReport, CryptographicKey) as [], Object[] (each with
 // ObjectReference[] and Attribute[]) and Tag[], which is omitted when empty,
 // as is an attribute's Tag[]. Tags are emitted as given: hiding
 // non-exportable tags is the caller's choice.
@@ -91,7 +91,7 @@ func EventView(e *misp.Event) any {
 		Attribute:        nonNil(e.Attribute),
 		ShadowAttribute:  []struct{}{},
 		RelatedEvent:     nonNil(e.RelatedEvent),
-		Galaxy:           []struct{}{},
+		Galaxy:           nonNil(e.Galaxy),
 		Object:           objects,
 		EventReport:      []struct{}{},
 		CryptographicKey: []struct{}{},

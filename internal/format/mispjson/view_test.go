@@ -125,12 +125,36 @@ func TestGolden(t *testing.T) {
 	sg.Tag = nil
 	minimalNoOrgc := fixtureEvent()
 	minimalNoOrgc.Orgc = nil
+	// The enrichments of an event view: clusters attached by the event's
+	// galaxy tag and by an attribute's, and a warninglist hit.
+	enriched := fixtureEvent()
+	actor := &misp.EventGalaxy{
+		Galaxy: misp.Galaxy{ID: 4, UUID: "698774c7-8022-42c4-917f-8d6e4f06ada3", Name: "Threat Actor",
+			Type: "threat-actor", Description: "Threat actors are characteristics of malicious actors.",
+			Version: 3, Icon: "user-secret", Namespace: "misp", Enabled: true},
+		GalaxyCluster: []*misp.EventCluster{{
+			GalaxyCluster: misp.GalaxyCluster{ID: 77, UUID: "7a1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+				CollectionUUID: "7cdff317-a673-4474-84ec-4f1754947823", Type: "threat-actor",
+				Value: "Example Actor", TagName: `misp-galaxy:threat-actor="Example Actor"`,
+				Description: "An actor.", GalaxyID: 4, Source: "MISP Project", Authors: []string{"Alexandre Dulaunoy"},
+				Version: 310, Distribution: misp.DistributionAll, Default: true},
+			Meta:             map[string][]string{"country": {"RS"}, "synonyms": {"EA", "Example"}},
+			TagID:            41,
+			RelationshipType: "attributed-to",
+		}},
+	}
+	enriched.Galaxy = []*misp.EventGalaxy{actor}
+	enriched.Attribute[0].Galaxy = []*misp.EventGalaxy{{Galaxy: actor.Galaxy, GalaxyCluster: []*misp.EventCluster{{
+		GalaxyCluster: actor.GalaxyCluster[0].GalaxyCluster, Meta: map[string][]string{}, TagID: 41, Local: true}}}}
+	enriched.Attribute[0].Warnings = []*misp.WarninglistHit{{Match: "203.0.113.0/24", Value: "203.0.113.17",
+		WarninglistID: 9, WarninglistName: "RFC 5737 documentation ranges", WarninglistCategory: "false-positive"}}
 	failed := map[int]*misp.ValidationError{1: misp.Invalidf("value", "Invalid IP address.")}
 	tests := []struct {
 		name string
 		view any
 	}{
 		{"event_view", EventView(e)},
+		{"event_view_galaxy", EventView(enriched)},
 		{"event_view_empty", EventView(&misp.Event{ID: 1, Info: "empty", Distribution: misp.DistributionOrgOnly})},
 		{"event_index", []any{EventIndexItem(e), EventIndexItem(sg)}},
 		{"event_index_minimal", []any{EventIndexMinimal(e), EventIndexMinimal(minimalNoOrgc)}},

@@ -254,18 +254,24 @@ func (t *tx) correlate(ctx context.Context, s corrScope) (int64, error) {
 // insertCorrelationValues writes the correlation values of the
 // attributes of s from the rules, and returns how many.
 func (t *tx) insertCorrelationValues(ctx context.Context, s corrScope) (int64, error) {
-	_, primaryOnly := correlationTypes()
 	var a args
-	from := " FROM attributes a JOIN events e ON e.id = a.event_id WHERE "
-	q := "INSERT INTO correlation_values (value, event_id, attribute_id)" +
-		" SELECT a.value1, a.event_id, a.id" + from + s.attrs(&a) + " AND " + correlatesSQL(&a) + " AND NOT " + excluded("a.value1") +
-		" UNION ALL SELECT a.value2, a.event_id, a.id" + from + s.attrs(&a) + " AND " + correlatesSQL(&a) +
-		" AND a.value2 <> '' AND a.value2 <> a.value1 AND a.type NOT IN (" + inList(&a, primaryOnly) + ") AND NOT " + excluded("a.value2")
+	q := "INSERT INTO correlation_values (value, event_id, attribute_id) " + t.correlationValuesSelect(&a, s)
 	n, err := t.execN(ctx, q, a...)
 	if err != nil {
 		return 0, fmt.Errorf("correlate: %w", err)
 	}
 	return n, nil
+}
+
+// correlationValuesSelect is the SELECT of the correlation values
+// (value, event_id, attribute_id) of the attributes of s, from the rules.
+func (t *tx) correlationValuesSelect(a *args, s corrScope) string {
+	_, primaryOnly := correlationTypes()
+	from := " FROM attributes a JOIN events e ON e.id = a.event_id WHERE "
+	return "SELECT a.value1 AS value, a.event_id, a.id AS attribute_id" + from + s.attrs(a) + " AND " + correlatesSQL(a) +
+		" AND NOT " + excluded("a.value1") +
+		" UNION ALL SELECT a.value2, a.event_id, a.id" + from + s.attrs(a) + " AND " + correlatesSQL(a) +
+		" AND a.value2 <> '' AND a.value2 <> a.value1 AND a.type NOT IN (" + inList(a, primaryOnly) + ") AND NOT " + excluded("a.value2")
 }
 
 // recorrelateAttributes recorrelates the attributes ids, inChunk at a time.
