@@ -28,6 +28,15 @@ func TestCorrelateCommand(t *testing.T) {
 	if err != nil || !strings.Contains(out, "correlation limit set to 50") || !strings.Contains(out, "rebuilt in") {
 		t.Fatalf("correlate -limit 50 -rebuild = %q, %v", out, err)
 	}
+	if _, err := runCmd("correlate", "-fresh"); err == nil {
+		t.Error("correlate -fresh without -rebuild: want an error")
+	}
+	out, err = runCmd("correlate", "-rebuild", "-fresh")
+	for _, want := range []string{"values inserted", "indexes built", "over-correlating values counted", "rebuilt from scratch in"} {
+		if err != nil || !strings.Contains(out, want) {
+			t.Fatalf("correlate -rebuild -fresh = %q, %v, want %q", out, err, want)
+		}
+	}
 	cfg := config.Default()
 	cfg.Database = db
 	store, err := openStore(context.Background(), cfg)

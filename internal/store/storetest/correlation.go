@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -94,6 +95,22 @@ func rebuildMatches(t *testing.T, s *Stores, admin *misp.Actor, what string) {
 	if d := diff(before, snapshotCorrelations(t, s, admin)); d != "" {
 		t.Errorf("%s: a rebuild changed the correlations (-incremental +rebuilt):\n%s", what, d)
 	}
+	fresh, ok := s.Correlations.(freshRebuilder)
+	if !ok {
+		return
+	}
+	if _, err := fresh.RebuildCorrelationsFresh(t.Context(), nil); err != nil {
+		t.Fatalf("RebuildCorrelationsFresh() = %v", err)
+	}
+	if d := diff(before, snapshotCorrelations(t, s, admin)); d != "" {
+		t.Errorf("%s: a fresh rebuild changed the correlations (-incremental +rebuilt):\n%s", what, d)
+	}
+}
+
+// freshRebuilder is the store's maintenance rebuild, which razmena
+// correlate -rebuild -fresh runs (sqlstore.DB has it).
+type freshRebuilder interface {
+	RebuildCorrelationsFresh(ctx context.Context, progress func(misp.CorrelationProgress)) (misp.CorrelationProgress, error)
 }
 
 // sharedEvent returns an event of all communities with the attributes.
@@ -574,6 +591,19 @@ func testCorrelationRebuild(t *testing.T, s *Stores) {
 	}
 	if !sort.SliceIsSorted(calls, func(i, j int) bool { return calls[i].LastID < calls[j].LastID }) {
 		t.Errorf("progress went backwards: %+v", calls)
+	}
+	if fresh, ok := s.Correlations.(freshRebuilder); ok {
+		calls = nil
+		p, err := fresh.RebuildCorrelationsFresh(ctx, func(p misp.CorrelationProgress) { calls = append(calls, p) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := diff(before, snapshotCorrelations(t, s, f.admin)); d != "" {
+			t.Errorf("fresh rebuild changed the correlations (-before +after):\n%s", d)
+		}
+		if p.Values != 72 || p.Attributes != 72 || p.LastID != p.MaxID || p.Fraction() != 1 || len(calls) != p.Batches || p.Batches != 3 {
+			t.Errorf("RebuildCorrelationsFresh() = %+v after %d progress calls, want 72 values of 72 attributes in 3 steps", p, len(calls))
+		}
 	}
 	top, err := s.Correlations.TopCorrelations(ctx, 2, 1)
 	if err != nil || len(top) != 2 || top[0].Count < top[1].Count {

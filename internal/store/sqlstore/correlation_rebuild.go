@@ -1,0 +1,134 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/razmena/razmena/internal/misp"
+)
+
+// RebuildCorrelationsFresh recomputes every correlation value from
+// scratch in one transaction: it empties correlation_values, drops its
+// secondary indexes, inserts every value in key order, builds the
+// indexes again (one sort each instead of an index insertion per row),
+// rebuilds the CIDR tables, and recounts the over-correlating values.
+// It is RebuildCorrelations for maintenance: several times faster at
+// millions of attributes, but other writes wait for it (SQLite has one
+// writer; PostgreSQL's TRUNCATE locks the table, readers of correlations
+// included). progress, when not nil, is called after each step; its
+// Batches counts the steps.
+func (db *DB) RebuildCorrelationsFresh(ctx context.Context, progress func(misp.CorrelationProgress)) (misp.CorrelationProgress, error) {
+	var p misp.CorrelationProgress
+	step := func() {
+		p.Batches++
+		if progress != nil {
+			progress(p)
+		}
+	}
+	err := db.write(ctx, func(tx *tx) error {
+		p = misp.CorrelationProgress{}
+		var lo, hi sql.NullInt64
+		if err := tx.get(ctx, "SELECT MIN(id), MAX(id) FROM attributes", nil, &lo, &hi); err != nil {
+			return err
+		}
+		p.MinID, p.MaxID = lo.Int64, hi.Int64
+		p.LastID = p.MinID - 1
+		for _, q := range tx.d.BulkWrite {
+			if _, err := tx.exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		indexes, err := tx.secondaryIndexes(ctx, "correlation_values")
+		if err != nil {
+			return err
+		}
+		empty := "DELETE FROM correlation_values"
+		if tx.d.Name == "postgres" {
+			empty = "TRUNCATE correlation_values"
+		}
+		if err := tx.ddl(ctx, empty); err != nil {
+			return err
+		}
+		for _, ix := range indexes {
+			if err := tx.ddl(ctx, "DROP INDEX "+ix.name); err != nil {
+				return err
+			}
+		}
+		var a args
+		all := idRangeScope(p.MinID, p.MaxID+1)
+		sel := tx.correlationValuesSelect(&a, all)
+		if tx.d.Name != "postgres" {
+			// In key order, SQLite appends to the primary key's index
+			// instead of inserting at random; PostgreSQL's key is an
+			// index built after the rows.
+			sel = "SELECT v.value, v.event_id, v.attribute_id FROM (" + sel + ") v ORDER BY v.value, v.event_id, v.attribute_id"
+		}
+		q := "INSERT INTO correlation_values (value, event_id, attribute_id) " + sel
+		if p.Values, err = tx.execN(ctx, q, a...); err != nil {
+			return fmt.Errorf("correlate: %w", err)
+		}
+		p.LastID = p.MaxID
+		step()
+		for _, ix := range indexes {
+			if err := tx.ddl(ctx, ix.create); err != nil {
+				return fmt.Errorf("rebuild index %s: %w", ix.name, err)
+			}
+		}
+		if err := tx.get(ctx, "SELECT COUNT(DISTINCT attribute_id) FROM correlation_values", nil, &p.Attributes); err != nil {
+			return err
+		}
+		step()
+		if err := rebuildNetworks(ctx, tx, p.MinID, p.MaxID+1); err != nil {
+			return err
+		}
+		if err := tx.recountOverCorrelations(ctx); err != nil {
+			return err
+		}
+		for _, q := range tx.d.BulkWriteDone {
+			if _, err := tx.exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return p, fmt.Errorf("rebuild correlations: %w", err)
+	}
+	step()
+	return p, nil
+}
+
+// ddl runs a schema statement in the transaction, past the statement
+// cache: the cache prepares on another connection, where SQLite checks
+// a CREATE INDEX against the schema as it is outside the transaction.
+func (t *tx) ddl(ctx context.Context, q string) error {
+	_, err := t.tx.ExecContext(ctx, q)
+	return t.d.translate(err)
+}
+
+// index is a secondary index of a table, with the statement that
+// creates it.
+type index struct{ name, create string }
+
+// secondaryIndexes returns the indexes of table that a rebuild may drop
+// and create again, read from the catalog so that they are the
+// migrations' own: SQLite's declared indexes (not the primary key's),
+// PostgreSQL's indexes that back no constraint.
+func (t *tx) secondaryIndexes(ctx context.Context, table string) ([]index, error) {
+	q := "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL ORDER BY name"
+	if t.d.Name == "postgres" {
+		q = `SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x
+			JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
+			WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace
+			AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) ORDER BY i.relname`
+	}
+	var out []index
+	err := t.each(ctx, q, []any{table}, func(rows *sql.Rows) error {
+		var ix index
+		err := rows.Scan(&ix.name, &ix.create)
+		out = append(out, ix)
+		return err
+	})
+	return out, err
+}
