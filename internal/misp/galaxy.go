@@ -139,6 +139,11 @@ type GalaxyClusterFilter struct {
 	// substring of the value, the description or a synonym, or the exact
 	// uuid.
 	Search string
+	// ValueOrSynonym keeps the clusters whose value is one of its terms,
+	// or one of whose synonyms (elements keyed "synonyms") is LIKE one of
+	// them (% and _ are wildcards), all case-insensitively: the clusters
+	// whose tags a non-strict tags/search finds (TagsController::search).
+	ValueOrSynonym []string
 	// Elements loads each cluster's elements; Full loads its galaxy,
 	// elements and relations.
 	Elements bool

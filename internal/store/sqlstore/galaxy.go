@@ -201,6 +201,19 @@ func clusterWhere(tx *tx, a *args, actor *misp.Actor, f *misp.GalaxyClusterFilte
 			" OR EXISTS (SELECT 1 FROM galaxy_elements e WHERE e.galaxy_cluster_id = c.id AND e.key = 'synonyms'"+
 			" AND lower(e.value) LIKE "+p+"))")
 	}
+	if len(f.ValueOrSynonym) > 0 {
+		terms := make([]string, len(f.ValueOrSynonym))
+		likes := make([]string, len(f.ValueOrSynonym))
+		for i, t := range f.ValueOrSynonym {
+			terms[i] = strings.ToLower(t)
+			likes[i] = "lower(e.value) LIKE " + a.add(terms[i])
+		}
+		// MISP finds the value through the cluster's elements, so a cluster
+		// without elements is not found by its value there; here it is.
+		where = append(where, "(lower(c.value) IN ("+inList(a, terms)+")"+
+			" OR c.id IN (SELECT e.galaxy_cluster_id FROM galaxy_elements e WHERE e.key = 'synonyms'"+
+			" AND ("+strings.Join(likes, " OR ")+")))")
+	}
 	if f.AfterID > 0 {
 		where = append(where, "c.id > "+a.add(f.AfterID))
 	}
