@@ -1,10 +1,14 @@
 package restapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/razmena/razmena/internal/misp"
 )
@@ -241,5 +245,132 @@ func TestTagRestrictions(t *testing.T) {
 	out = e.callObj(t, "POST", "/events/addTag/1/"+localOnly["id"].(string)+"/local:1", e.AUser.Key, nil, http.StatusOK)
 	if out["saved"] != true {
 		t.Errorf("local-only tag locally: %v", out)
+	}
+}
+
+// newTagSearchEnv has the galaxy library and the demo taxonomy loaded, the
+// demo taxonomy's tags, the tags of APT28 and APT29 and a plain tag.
+func newTagSearchEnv(t *testing.T) *testEnv {
+	t.Helper()
+	e := newGalaxyEnv(t)
+	e.withTaxonomyLibrary(t, map[string]string{"demo": taxonomyFixture["demo"]})
+	e.callObj(t, "POST", "/taxonomies/update", e.Admin.Key, nil, http.StatusOK)
+	e.callObj(t, "POST", "/taxonomies/addTag/demo", e.Admin.Key, nil, http.StatusOK)
+	for _, n := range []string{`demo:level="unknown"`, `misp-galaxy:threat-actor="APT28"`, `misp-galaxy:threat-actor="APT29"`, "Phishing"} {
+		e.mustTag(t, obj{"name": n})
+	}
+	return e
+}
+
+func TestTagSearchTaxonomy(t *testing.T) {
+	e := newTagSearchEnv(t)
+	// A tag of an entry (expanded text, colour, description), of entries
+	// matching nothing (MISP still shows the predicate, with no entries),
+	// and of predicates without entries (no TaxonomyEntry list).
+	status, _, body := e.do(t, "POST", "/tags/search/demo%25", e.BUser.Key, nil)
+	if status != http.StatusOK {
+		t.Fatalf("tags/search: %d %s", status, body)
+	}
+	compareGolden(t, "tag_search_taxonomy", body)
+
+	// Found case-insensitively, strict or not; other tags have no blocks.
+	for _, path := range []string{"/tags/search/DEMO:LEVEL=%22LOW%22", `/tags/search/demo:level="low"/1`} {
+		list := e.call(t, "POST", path, e.AUser.Key, nil, http.StatusOK).([]any)
+		if len(list) != 1 || dig(t, list, 0, "Taxonomy", "namespace") != "demo" ||
+			dig(t, list, 0, "TaxonomyPredicate", "TaxonomyEntry", 0, "numerical_value") != "25" {
+			t.Errorf("POST %s = %v", path, list)
+		}
+	}
+	list := e.call(t, "POST", "/tags/search", e.AUser.Key, obj{"tag": []any{"phishing", `misp-galaxy:threat-actor="APT28"`}}, http.StatusOK).([]any)
+	for _, item := range list {
+		if m := item.(obj); m["Taxonomy"] != nil || m["TaxonomyPredicate"] != nil {
+			t.Errorf("taxonomy blocks for %v", m["Tag"])
+		}
+	}
+}
+
+func TestTagSearchGalaxy(t *testing.T) {
+	e := newTagSearchEnv(t)
+	status, _, body := e.do(t, "POST", "/tags/search", e.BUser.Key, obj{"tag": `misp-galaxy:threat-actor="APT28"`})
+	if status != http.StatusOK {
+		t.Fatalf("tags/search: %d %s", status, body)
+	}
+	compareGolden(t, "tag_search_galaxy", body)
+
+	apt28, apt29 := `misp-galaxy:threat-actor="APT28"`, `misp-galaxy:threat-actor="APT29"`
+	type searchCase struct {
+		name string
+		path string
+		body any
+		want []string
+	}
+	search := func(t *testing.T, u *testUser, cases []searchCase) {
+		t.Helper()
+		for _, c := range cases {
+			list := e.call(t, "POST", c.path, u.Key, c.body, http.StatusOK).([]any)
+			var got []string
+			for _, item := range list {
+				got = append(got, dig(t, item, "Tag", "name").(string))
+				if _, ok := item.(obj)["GalaxyCluster"]; !ok && strings.HasPrefix(got[len(got)-1], "misp-galaxy:") {
+					t.Errorf("%s: no GalaxyCluster for %s", c.name, got[len(got)-1])
+				}
+			}
+			if d := cmp.Diff(c.want, got); d != "" {
+				t.Errorf("%s: POST %s %v (-want +got):\n%s", c.name, c.path, c.body, d)
+			}
+		}
+	}
+	// Non-strict terms find the tags of clusters by value (equal,
+	// case-insensitively) and by synonym (LIKE); not by description.
+	search(t, e.BUser, []searchCase{
+		{"synonym", "/tags/search/fancy%20bear", nil, []string{apt28}},
+		{"synonym pattern", "/tags/search", obj{"tag": "%BEAR"}, []string{apt28, apt29}},
+		{"PyMISP body", "/tags/search", obj{"tagname": "Sednit", "strict_tagname": false}, []string{apt28}},
+		{"value", "/tags/search/apt29", nil, []string{apt29}},
+		{"value is not a pattern", "/tags/search/apt2%25", nil, nil},
+		{"description", "/tags/search/sofacy", nil, nil},
+		{"cluster without tag", "/tags/search/mimikatz", nil, nil},
+		{"strict", "/tags/search/fancy%20bear/1", nil, nil},
+		{"tag and synonym", "/tags/search", obj{"tag": []any{"phishing", "cozy bear"}}, []string{"Phishing", apt29}},
+	})
+
+	// APT29 becomes org A's own cluster: org B's user still finds its tag
+	// by name, without the cluster, and not through the cluster's value
+	// or synonyms.
+	if _, err := e.DB.SQL().ExecContext(context.Background(),
+		"UPDATE galaxy_clusters SET distribution = 0, org_id = $1, orgc_id = $1, is_default = FALSE WHERE value = 'APT29'",
+		int64(e.OrgA.ID)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		body any
+		want []string
+	}{
+		{"by name", obj{"tag": apt29}, []string{apt29}},
+		{"by synonym", obj{"tag": "cozy bear"}, nil},
+		{"by value", obj{"tag": "APT29"}, nil},
+		{"by pattern", obj{"tag": "%bear"}, []string{apt28}},
+	} {
+		list := e.call(t, "POST", "/tags/search", e.BUser.Key, c.body, http.StatusOK).([]any)
+		var got []string
+		for _, item := range list {
+			got = append(got, dig(t, item, "Tag", "name").(string))
+			if cl, ok := item.(obj)["GalaxyCluster"]; ok && dig(t, cl, "value") == "APT29" {
+				t.Errorf("%s: org B sees org A's cluster: %v", c.name, cl)
+			}
+		}
+		if d := cmp.Diff(c.want, got); d != "" {
+			t.Errorf("%s: org B (-want +got):\n%s", c.name, d)
+		}
+	}
+	// Org A's user sees its cluster.
+	search(t, e.AUser, []searchCase{
+		{"own cluster by synonym", "/tags/search", obj{"tag": "cozy bear"}, []string{apt29}},
+		{"own cluster by name", "/tags/search", obj{"tag": apt29}, []string{apt29}},
+	})
+	list := e.call(t, "POST", "/tags/search", e.AUser.Key, obj{"tag": apt29}, http.StatusOK).([]any)
+	if dig(t, list, 0, "GalaxyCluster", "org_id") != idString(int64(e.OrgA.ID)) || dig(t, list, 0, "GalaxyCluster", "Org", "name") != "ORGNAME-A" {
+		t.Errorf("own cluster: %v", list)
 	}
 }

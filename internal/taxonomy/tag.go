@@ -3,6 +3,8 @@ package taxonomy
 import (
 	"regexp"
 	"strings"
+
+	"github.com/razmena/razmena/internal/misp"
 )
 
 // MachineTag is a tag name split into MISP's taxonomy components.
@@ -94,4 +96,44 @@ func (t *Taxonomy) Tags() []TagDef {
 		}
 	}
 	return tags
+}
+
+// ForTag finds what MISP's Taxonomy::getTaxonomyForTag returns for the tag
+// name among stored taxonomies (with their predicates and entries): the
+// taxonomy of the tag's namespace and the first of its predicates with the
+// tag's predicate value, all compared case-insensitively, whether or not
+// the taxonomy is enabled. The predicate returned is a copy whose Entries
+// are the entries matching the tag's value — empty, not nil, when none
+// does — or nil for a tag without a value (MISP then loads no entries).
+// ok is false when name is not a machine tag or no stored predicate
+// matches (MISP shows no taxonomy then).
+func ForTag(stored []*misp.Taxonomy, name string) (*misp.Taxonomy, *misp.TaxonomyPredicate, bool) {
+	mt, ok := ParseTag(name)
+	if !ok {
+		return nil, nil, false
+	}
+	for _, t := range stored {
+		if !strings.EqualFold(t.Namespace, mt.Namespace) {
+			continue
+		}
+		for _, sp := range t.Predicates {
+			if !strings.EqualFold(sp.Value, mt.Predicate) {
+				continue
+			}
+			found := *sp
+			found.Entries = nil
+			if mt.Value != "" {
+				found.Entries = []*misp.TaxonomyEntry{}
+				for _, e := range sp.Entries {
+					if strings.EqualFold(e.Value, mt.Value) {
+						found.Entries = append(found.Entries, e)
+					}
+				}
+			}
+			return t, &found, true
+		}
+		// MISP reads the first taxonomy of the namespace only.
+		return nil, nil, false
+	}
+	return nil, nil, false
 }

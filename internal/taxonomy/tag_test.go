@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/razmena/razmena/internal/misp"
 )
 
 func TestParseTag(t *testing.T) {
@@ -95,5 +97,58 @@ func TestPHPRound(t *testing.T) {
 		if got := phpRound(tt.in); got != tt.want {
 			t.Errorf("phpRound(%v) = %v, want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestForTag(t *testing.T) {
+	low := &misp.TaxonomyEntry{ID: 1, Value: "low"}
+	high := &misp.TaxonomyEntry{ID: 2, Value: "High"}
+	level := &misp.TaxonomyPredicate{ID: 1, Value: "level", Entries: []*misp.TaxonomyEntry{low, high}}
+	flag := &misp.TaxonomyPredicate{ID: 2, Value: "flag"}
+	demo := &misp.Taxonomy{ID: 1, Namespace: "demo", Predicates: []*misp.TaxonomyPredicate{level, flag}}
+	other := &misp.Taxonomy{ID: 2, Namespace: "other", Predicates: []*misp.TaxonomyPredicate{{ID: 3, Value: "x"}}}
+	stored := []*misp.Taxonomy{demo, other}
+	tests := []struct {
+		name        string
+		tag         string
+		wantTax     *misp.Taxonomy
+		wantPred    misp.Int
+		wantEntries []*misp.TaxonomyEntry
+		wantOK      bool
+	}{
+		{"entry", `demo:level="high"`, demo, 1, []*misp.TaxonomyEntry{high}, true},
+		{"any case", `DEMO:Level="LOW"`, demo, 1, []*misp.TaxonomyEntry{low}, true},
+		{"unknown entry", `demo:level="medium"`, demo, 1, []*misp.TaxonomyEntry{}, true},
+		{"predicate tag of a predicate with entries", "demo:level", demo, 1, nil, true},
+		{"predicate without entries", "demo:flag", demo, 2, nil, true},
+		{"value on a predicate without entries", `demo:flag="on"`, demo, 2, []*misp.TaxonomyEntry{}, true},
+		{"other taxonomy", "other:x", other, 3, nil, true},
+		{"unknown predicate", "demo:nope", nil, 0, nil, false},
+		{"unknown namespace", "tlp:red", nil, 0, nil, false},
+		{"not a machine tag", "Phishing", nil, 0, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tax, p, ok := ForTag(stored, tt.tag)
+			if ok != tt.wantOK || tax != tt.wantTax {
+				t.Fatalf("ForTag(%q) = %v, _, %v, want %v, _, %v", tt.tag, tax, ok, tt.wantTax, tt.wantOK)
+			}
+			if !ok {
+				return
+			}
+			if p.ID != tt.wantPred {
+				t.Errorf("ForTag(%q) predicate %d, want %d", tt.tag, p.ID, tt.wantPred)
+			}
+			if (p.Entries == nil) != (tt.wantEntries == nil) {
+				t.Errorf("ForTag(%q) entries nil = %v, want %v", tt.tag, p.Entries == nil, tt.wantEntries == nil)
+			}
+			if d := cmp.Diff(tt.wantEntries, p.Entries); d != "" {
+				t.Errorf("ForTag(%q) entries (-want +got):\n%s", tt.tag, d)
+			}
+		})
+	}
+	// The stored predicate keeps its entries.
+	if len(level.Entries) != 2 {
+		t.Errorf("ForTag changed the stored predicate: %v", level.Entries)
 	}
 }
