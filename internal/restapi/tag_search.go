@@ -67,7 +67,7 @@ type tagCluster struct {
 	TagID misp.Int `json:"tag_id"`
 }
 
-// tagSearch is POST /tags/search[/{term}[/{strict}]] (misp-rest-api §3.4,
+// tagSearch is GET|POST /tags/search[/{term}[/{strict}]] (misp-rest-api §3.4,
 // PyMISP search_tags). Terms come from the URL, from the body's "tag" (a
 // string or a list), or, when the body has no "tag", from every value of
 // the body object — so PyMISP's {"tagname": …, "strict_tagname": …}
