@@ -33,9 +33,10 @@
 //   - Malware, threat actors, attack patterns, campaigns, intrusion sets,
 //     tools, courses of action and infrastructures become event tags
 //     misp-galaxy:<stix type>="<name>", the tag names misp-stix gives
-//     galaxy clusters with galaxies_as_tags. Razmena has no galaxies yet,
-//     so this is the only mode; misp-stix attaches clusters linked by a
-//     relationship to the attribute, Razmena puts them all on the event.
+//     galaxy clusters with galaxies_as_tags; event views show the
+//     clusters of the loaded galaxies that such a tag names. This is the
+//     only mode; misp-stix attaches clusters linked by a relationship to
+//     the attribute, Razmena puts them all on the event.
 //   - Labels become tags, marking definitions tlp:* tags (TLP 1.0 and 2.0,
 //     referenced or included) or "<definition_type>:<definition>", and
 //     confidence a misp:confidence-level tag. Attributes of an object

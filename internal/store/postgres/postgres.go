@@ -90,9 +90,15 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		// ms with the nested loop; docs/benchmarks.md).
 		KeysetPage: []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
 		// The correlation tables index values by md5 (migration 00010).
-		ValueKey:      "md5",
-		PairReads:     []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
-		PairReadsDone: []string{"SET LOCAL enable_hashjoin = on", "SET LOCAL enable_mergejoin = on"},
+		ValueKey: "md5",
+		// plan_cache_mode: each pair read is planned for its own
+		// parameters; a generic plan, estimating an event's rows from
+		// the average, reads all of the largest event's rows for each
+		// chunk of its values (3 s each; its events/view took minutes).
+		PairReads: []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off",
+			"SET LOCAL plan_cache_mode = force_custom_plan"},
+		PairReadsDone: []string{"SET LOCAL enable_hashjoin = on", "SET LOCAL enable_mergejoin = on",
+			"SET LOCAL plan_cache_mode = auto"},
 		// LOCK TABLE takes no snapshot: the switch's snapshot, taken by
 		// its next statement, holds every write that read the setting
 		// (migration 00011).

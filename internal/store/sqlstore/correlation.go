@@ -267,7 +267,10 @@ func (t *tx) insertCorrelationValues(ctx context.Context, s corrScope) (int64, e
 // (value, event_id, attribute_id) of the attributes of s, from the rules.
 func (t *tx) correlationValuesSelect(a *args, s corrScope) string {
 	_, primaryOnly := correlationTypes()
-	from := " FROM attributes a JOIN events e ON e.id = a.event_id WHERE "
+	// Attributes first (CROSS JOIN fixes SQLite's order): a rebuild's
+	// range is read in rowid order, not event by event through the
+	// event_id index at random (the planner's choice, 10× slower at 10 M).
+	from := " FROM attributes a CROSS JOIN events e WHERE e.id = a.event_id AND "
 	return "SELECT a.value1 AS value, a.event_id, a.id AS attribute_id" + from + s.attrs(a) + " AND " + correlatesSQL(a) +
 		" AND NOT " + excluded("a.value1") +
 		" UNION ALL SELECT a.value2, a.event_id, a.id" + from + s.attrs(a) + " AND " + correlatesSQL(a) +

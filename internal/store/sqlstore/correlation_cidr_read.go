@@ -293,26 +293,13 @@ func loadRelatedNetworkAttributes(ctx context.Context, tx *tx, actor *misp.Actor
 	details := map[int64]*misp.RelatedAttribute{}
 	for _, chunk := range chunks(list, inChunk) {
 		var a args
-		q := `SELECT a3.id, a3.event_id, a3.object_id, a3.object_relation, a3.category,
-			a3.type, a3.value1, a3.value2, a3.uuid, a3.timestamp, a3.distribution, a3.sharing_group_id, a3.to_ids,
-			a3.comment, e2.uuid, e2.threat_level_id, e2.analysis, e2.info, e2.extends_uuid, e2.distribution,
-			e2.sharing_group_id, e2.published, e2.date, e2.orgc_id, e2.org_id
-			FROM attributes a3 JOIN events e2 ON e2.id = a3.event_id WHERE a3.id IN (` + paddedList(&a, chunk) + ")"
+		q := "SELECT " + relatedDetailCols + " FROM attributes a3 JOIN events e2 ON e2.id = a3.event_id WHERE a3.id IN (" +
+			paddedList(&a, chunk) + ")"
 		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
-			var v1, v2 string
-			d := &misp.RelatedAttributeDetail{}
-			r := &misp.RelatedAttribute{Detail: d}
-			e := &d.Event
-			err := rows.Scan(&r.ID, &r.EventID, &d.ObjectID, scanNullString(&d.ObjectRelation), &d.Category,
-				&d.Type, &v1, &v2, &d.UUID, &d.Timestamp, &d.Distribution, &d.SharingGroupID, scanBool(&d.ToIDS),
-				&d.Comment, &e.UUID, &e.ThreatLevelID, &e.Analysis, &e.Info, &e.ExtendsUUID, &e.Distribution,
-				&e.SharingGroupID, scanBool(&e.Published), &e.Date, &e.OrgcID, &e.OrgID)
+			r, err := scanRelatedDetail(rows)
 			if err != nil {
 				return err
 			}
-			d.Value = joinValue(v1, v2)
-			e.ID = r.EventID
-			r.Value, r.OrgID, r.Info = d.Value, e.OrgcID, e.Info
 			details[int64(r.ID)] = r
 			return nil
 		})

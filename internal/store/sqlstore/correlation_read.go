@@ -353,27 +353,14 @@ func loadRelatedAttributes(ctx context.Context, tx *tx, actor *misp.Actor, attrs
 	}
 	for _, chunk := range chunks(ids, inChunk) {
 		var a args
-		q := `SELECT DISTINCT c4.attribute_id, a3.id, a3.event_id, a3.object_id, a3.object_relation, a3.category,
-			a3.type, a3.value1, a3.value2, a3.uuid, a3.timestamp, a3.distribution, a3.sharing_group_id, a3.to_ids,
-			a3.comment, e2.uuid, e2.threat_level_id, e2.analysis, e2.info, e2.extends_uuid, e2.distribution,
-			e2.sharing_group_id, e2.published, e2.date, e2.orgc_id, e2.org_id` +
+		q := "SELECT DISTINCT c4.attribute_id, " + relatedDetailCols +
 			tx.pairsFrom(&a, actor, "c4.attribute_id IN ("+inList(&a, chunk)+")") + " ORDER BY c4.attribute_id, a3.id"
 		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
 			var from int64
-			var v1, v2 string
-			d := &misp.RelatedAttributeDetail{}
-			r := &misp.RelatedAttribute{Detail: d}
-			e := &d.Event
-			err := rows.Scan(&from, &r.ID, &r.EventID, &d.ObjectID, scanNullString(&d.ObjectRelation), &d.Category,
-				&d.Type, &v1, &v2, &d.UUID, &d.Timestamp, &d.Distribution, &d.SharingGroupID, scanBool(&d.ToIDS),
-				&d.Comment, &e.UUID, &e.ThreatLevelID, &e.Analysis, &e.Info, &e.ExtendsUUID, &e.Distribution,
-				&e.SharingGroupID, scanBool(&e.Published), &e.Date, &e.OrgcID, &e.OrgID)
+			r, err := scanRelatedDetail(rows, &from)
 			if err != nil {
 				return err
 			}
-			d.Value = joinValue(v1, v2)
-			e.ID = r.EventID
-			r.Value, r.OrgID, r.Info = d.Value, e.OrgcID, e.Info
 			if at := byID[from]; at != nil {
 				at.RelatedAttribute = append(at.RelatedAttribute, r)
 			}
@@ -384,6 +371,33 @@ func loadRelatedAttributes(ctx context.Context, tx *tx, actor *misp.Actor, attrs
 		}
 	}
 	return nil
+}
+
+// relatedDetailCols are the columns of a RelatedAttribute in full: the
+// other attribute a3 and its event e2; scanRelatedDetail reads them.
+const relatedDetailCols = `a3.id, a3.event_id, a3.object_id, a3.object_relation, a3.category,
+	a3.type, a3.value1, a3.value2, a3.uuid, a3.timestamp, a3.distribution, a3.sharing_group_id, a3.to_ids,
+	a3.comment, e2.uuid, e2.threat_level_id, e2.analysis, e2.info, e2.extends_uuid, e2.distribution,
+	e2.sharing_group_id, e2.published, e2.date, e2.orgc_id, e2.org_id`
+
+// scanRelatedDetail scans a row whose columns are lead, then
+// relatedDetailCols.
+func scanRelatedDetail(rows *sql.Rows, lead ...any) (*misp.RelatedAttribute, error) {
+	var v1, v2 string
+	d := &misp.RelatedAttributeDetail{}
+	r := &misp.RelatedAttribute{Detail: d}
+	e := &d.Event
+	dest := append(lead, &r.ID, &r.EventID, &d.ObjectID, scanNullString(&d.ObjectRelation), &d.Category,
+		&d.Type, &v1, &v2, &d.UUID, &d.Timestamp, &d.Distribution, &d.SharingGroupID, scanBool(&d.ToIDS),
+		&d.Comment, &e.UUID, &e.ThreatLevelID, &e.Analysis, &e.Info, &e.ExtendsUUID, &e.Distribution,
+		&e.SharingGroupID, scanBool(&e.Published), &e.Date, &e.OrgcID, &e.OrgID)
+	if err := rows.Scan(dest...); err != nil {
+		return nil, err
+	}
+	d.Value = joinValue(v1, v2)
+	e.ID = r.EventID
+	r.Value, r.OrgID, r.Info = d.Value, e.OrgcID, e.Info
+	return r, nil
 }
 
 // pairReads runs fn between the dialect's PairReads and PairReadsDone.
