@@ -43,21 +43,11 @@ func (db *DB) RebuildCorrelations(ctx context.Context, batch int64, progress fun
 		hi := min(lo+batch, p.MaxID+1)
 		var values, attrs int64
 		err := db.write(ctx, func(tx *tx) error {
-			for _, q := range tx.d.BulkWrite {
-				if _, err := tx.exec(ctx, q); err != nil {
-					return err
-				}
-			}
-			var err error
-			if values, attrs, err = rebuildValues(ctx, tx, lo, hi); err != nil {
+			return tx.around(ctx, tx.d.BulkWrite, tx.d.BulkWriteDone, func() error {
+				var err error
+				values, attrs, err = rebuildValues(ctx, tx, lo, hi)
 				return err
-			}
-			for _, q := range tx.d.BulkWriteDone {
-				if _, err := tx.exec(ctx, q); err != nil {
-					return err
-				}
-			}
-			return nil
+			})
 		})
 		if err != nil {
 			return p, fmt.Errorf("rebuild correlations of attributes %d to %d: %w", lo, hi-1, err)

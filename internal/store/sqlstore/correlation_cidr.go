@@ -177,7 +177,8 @@ func (t *tx) network(ctx context.Context, s corrScope) error {
 		return err
 	}
 	var a args
-	q := "SELECT a.id, a.event_id, a.type, a.value1 FROM attributes a JOIN events e ON e.id = a.event_id WHERE " + s.attrs(&a) +
+	// Attributes first, as correlationValuesSelect.
+	q := "SELECT a.id, a.event_id, a.type, a.value1 FROM attributes a CROSS JOIN events e WHERE e.id = a.event_id AND " + s.attrs(&a) +
 		" AND a.type IN (" + inList(&a, networkTypes) + ") AND " + correlatesSQL(&a) + " AND NOT " + excluded("a.value1")
 	var nets, addrs [][]any
 	err := t.each(ctx, q, a, func(rows *sql.Rows) error {

@@ -266,18 +266,13 @@ func keepHolders(ctx context.Context, tx *tx, actor *misp.Actor, id int64, held 
 // averages, from reading every row of a large event to test it against
 // the list. The list is padded as paddedList does.
 func valueList(a *args, values []string) string {
-	n := 8
-	for n < len(values) {
-		n *= 2
-	}
-	n = min(n, max(inChunk, len(values)))
 	var b strings.Builder
 	b.WriteString("(VALUES ")
-	for i := range n {
+	for i, v := range padded(values) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(CAST(" + a.add(values[min(i, len(values)-1)]) + " AS TEXT))")
+		b.WriteString("(CAST(" + a.add(v) + " AS TEXT))")
 	}
 	b.WriteString(") AS v")
 	return b.String()
@@ -402,7 +397,13 @@ func scanRelatedDetail(rows *sql.Rows, lead ...any) (*misp.RelatedAttribute, err
 
 // pairReads runs fn between the dialect's PairReads and PairReadsDone.
 func (t *tx) pairReads(ctx context.Context, fn func() error) error {
-	for _, q := range t.d.PairReads {
+	return t.around(ctx, t.d.PairReads, t.d.PairReadsDone, fn)
+}
+
+// around runs the statements before, then fn, then the statements after
+// (a dialect's session settings for one part of a transaction).
+func (t *tx) around(ctx context.Context, before, after []string, fn func() error) error {
+	for _, q := range before {
 		if _, err := t.exec(ctx, q); err != nil {
 			return err
 		}
@@ -410,7 +411,7 @@ func (t *tx) pairReads(ctx context.Context, fn func() error) error {
 	if err := fn(); err != nil {
 		return err
 	}
-	for _, q := range t.d.PairReadsDone {
+	for _, q := range after {
 		if _, err := t.exec(ctx, q); err != nil {
 			return err
 		}
@@ -423,15 +424,5 @@ func (t *tx) pairReads(ctx context.Context, fn func() error) error {
 // view prepare its own, which costs more than running it (SQLite parses
 // and plans every new statement; the visibility predicate is long).
 func paddedList(a *args, ids []int64) string {
-	n := 8
-	for n < len(ids) {
-		n *= 2
-	}
-	n = min(n, max(inChunk, len(ids)))
-	padded := make([]int64, n)
-	copy(padded, ids)
-	for i := len(ids); i < n; i++ {
-		padded[i] = ids[len(ids)-1]
-	}
-	return inList(a, padded)
+	return inList(a, padded(ids))
 }

@@ -34,60 +34,54 @@ func (db *DB) RebuildCorrelationsFresh(ctx context.Context, progress func(misp.C
 		}
 		p.MinID, p.MaxID = lo.Int64, hi.Int64
 		p.LastID = p.MinID - 1
-		for _, q := range tx.d.BulkWrite {
-			if _, err := tx.exec(ctx, q); err != nil {
-				return err
-			}
-		}
-		indexes, err := tx.secondaryIndexes(ctx, "correlation_values")
-		if err != nil {
-			return err
-		}
-		if err := tx.emptyCorrelationValues(ctx, indexes); err != nil {
-			return err
-		}
-		var a args
-		all := idRangeScope(p.MinID, p.MaxID+1)
-		sel := tx.correlationValuesSelect(&a, all)
-		if tx.d.Name != "postgres" {
-			// In key order, SQLite appends to the primary key's index
-			// instead of inserting at random; PostgreSQL's key is an
-			// index built after the rows.
-			sel = "SELECT v.value, v.event_id, v.attribute_id FROM (" + sel + ") v ORDER BY v.value, v.event_id, v.attribute_id"
-		}
-		q := "INSERT INTO correlation_values (value, event_id, attribute_id) " + sel
-		if p.Values, err = tx.execN(ctx, q, a...); err != nil {
-			return fmt.Errorf("correlate: %w", err)
-		}
-		p.LastID = p.MaxID
-		step()
-		for _, ix := range indexes {
-			if err := tx.ddl(ctx, ix.create); err != nil {
-				return fmt.Errorf("rebuild index %s: %w", ix.name, err)
-			}
-		}
-		if err := tx.get(ctx, "SELECT COUNT(DISTINCT attribute_id) FROM correlation_values", nil, &p.Attributes); err != nil {
-			return err
-		}
-		step()
-		if err := rebuildNetworks(ctx, tx, p.MinID, p.MaxID+1); err != nil {
-			return err
-		}
-		if err := tx.recountOverCorrelations(ctx); err != nil {
-			return err
-		}
-		for _, q := range tx.d.BulkWriteDone {
-			if _, err := tx.exec(ctx, q); err != nil {
-				return err
-			}
-		}
-		return nil
+		return tx.around(ctx, tx.d.BulkWrite, tx.d.BulkWriteDone, func() error { return tx.freshValues(ctx, &p, step) })
 	})
 	if err != nil {
 		return p, fmt.Errorf("rebuild correlations: %w", err)
 	}
 	step()
 	return p, nil
+}
+
+// freshValues is the body of RebuildCorrelationsFresh: it rebuilds the
+// correlation values of the attribute ids of p (MinID to MaxID), setting
+// p's counts and calling step after the insert and after the indexes.
+func (t *tx) freshValues(ctx context.Context, p *misp.CorrelationProgress, step func()) error {
+	indexes, err := t.secondaryIndexes(ctx, "correlation_values")
+	if err != nil {
+		return err
+	}
+	if err := t.emptyCorrelationValues(ctx, indexes); err != nil {
+		return err
+	}
+	var a args
+	all := idRangeScope(p.MinID, p.MaxID+1)
+	sel := t.correlationValuesSelect(&a, all)
+	if t.d.Name != "postgres" {
+		// In key order, SQLite appends to the primary key's index
+		// instead of inserting at random; PostgreSQL's key is an
+		// index built after the rows.
+		sel = "SELECT v.value, v.event_id, v.attribute_id FROM (" + sel + ") v ORDER BY v.value, v.event_id, v.attribute_id"
+	}
+	q := "INSERT INTO correlation_values (value, event_id, attribute_id) " + sel
+	if p.Values, err = t.execN(ctx, q, a...); err != nil {
+		return fmt.Errorf("correlate: %w", err)
+	}
+	p.LastID = p.MaxID
+	step()
+	for _, ix := range indexes {
+		if err := t.ddl(ctx, ix.create); err != nil {
+			return fmt.Errorf("rebuild index %s: %w", ix.name, err)
+		}
+	}
+	if err := t.get(ctx, "SELECT COUNT(DISTINCT attribute_id) FROM correlation_values", nil, &p.Attributes); err != nil {
+		return err
+	}
+	step()
+	if err := rebuildNetworks(ctx, t, p.MinID, p.MaxID+1); err != nil {
+		return err
+	}
+	return t.recountOverCorrelations(ctx)
 }
 
 // emptyCorrelationValues leaves correlation_values empty and without
