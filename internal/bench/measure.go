@@ -361,8 +361,13 @@ func (r *run) mixed(ctx context.Context) error {
 	if len(attrIDs) == 0 {
 		return errors.New("the normal user sees no attribute")
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.MixedDuration)
-	defer cancel()
+	// Operations start until the duration is over and are waited for:
+	// each worker completes at least one however slow the machine (a
+	// smoke run under the race detector), and the rates divide by the
+	// time until the last one ended.
+	const maxOps = 1_000_000 // a bound in count as well as in time
+	deadline := time.Now().Add(r.cfg.MixedDuration)
+	more := func(i int) bool { return i == 0 || (i < maxOps && time.Now().Before(deadline) && ctx.Err() == nil) }
 	client := &http.Client{Timeout: time.Minute}
 	var reads, readErrs, writes, written atomic.Int64
 	var firstReadErr atomic.Value
@@ -387,14 +392,13 @@ func (r *run) mixed(ctx context.Context) error {
 		}
 		return nil
 	}
-	const maxOps = 1_000_000 // a bound in count as well as in time
 	start := time.Now()
 	for w := 0; w < r.cfg.Readers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(r.cfg.Seed^otherStreams, uint64(w)+0x400))
-			for i := 0; i < maxOps && ctx.Err() == nil; i++ {
+			for i := 0; more(i); i++ {
 				path := "/events/view/" + strconv.FormatInt(small[rng.IntN(len(small))], 10)
 				if i%2 == 1 {
 					path = "/attributes/view/" + strconv.FormatInt(attrIDs[rng.IntN(len(attrIDs))], 10)
@@ -415,7 +419,7 @@ func (r *run) mixed(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		wrng := rand.New(rand.NewPCG(r.cfg.Seed^otherStreams, 0x777))
-		for i := 0; i < maxOps && ctx.Err() == nil; i++ {
+		for i := 0; more(i); i++ {
 			e := r.c.event(wrng.IntN(len(r.c.events)))
 			e.uuid, e.info = newUUID(wrng), e.info+" (mixed load)"
 			e.objects = nil
