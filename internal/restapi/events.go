@@ -104,8 +104,11 @@ func (a *API) eventView(w http.ResponseWriter, r *http.Request, actor *misp.Acto
 		hideNonExportable(e)
 	}
 	// Galaxy unless excludeGalaxy; warnings unless
-	// includeWarninglistHits:0, as MISP's REST view.
-	en := a.enricher(actor, !namedBool(named, "excludeGalaxy", false), namedBool(named, "includeWarninglistHits", true))
+	// includeWarninglistHits:0, as MISP's REST view. A HEAD answer has
+	// no body to show them in, as it has no correlations.
+	head := r.Method == http.MethodHead
+	en := a.enricher(actor, !head && !namedBool(named, "excludeGalaxy", false),
+		!head && namedBool(named, "includeWarninglistHits", true))
 	if err := en.enrich(r.Context(), e); err != nil {
 		return err
 	}

@@ -750,14 +750,9 @@ func testCorrelationConcurrent(t *testing.T, s *Stores) {
 		t.Fatal(err)
 	}
 	const workers, each = 4, 6
-	var wg sync.WaitGroup
-	errs := make(chan error, workers*each*2)
-	start := make(chan struct{})
+	var jobs []func(report func(error))
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
+		jobs = append(jobs, func(report func(error)) {
 			for i := range each {
 				// A value in every event (over the limit), values in
 				// a few, and one of the event's own.
@@ -766,26 +761,49 @@ func testCorrelationConcurrent(t *testing.T, s *Stores) {
 					newAttr("domain", "Network activity", fmt.Sprintf("pool%d.example", i%3)),
 					newAttr("ip-dst", "Network activity", fmt.Sprintf("10.1.%d.%d", w, i)))
 				if err := s.Events.CreateEvent(ctx, f.a, e, false); err != nil {
-					errs <- fmt.Errorf("CreateEvent(%s) = %w", e.Info, err)
+					report(fmt.Errorf("CreateEvent(%s) = %w", e.Info, err))
 					continue
 				}
 				if i%2 == 1 {
 					if err := s.Attributes.DeleteAttribute(ctx, f.a, int64(e.Attribute[1].ID), false); err != nil {
-						errs <- fmt.Errorf("DeleteAttribute = %w", err)
+						report(fmt.Errorf("DeleteAttribute = %w", err))
 					}
 				}
 			}
-		}()
+		})
 	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+	concurrently(t, jobs...)
 	over, err := s.Correlations.FindOverCorrelatingValues(ctx, 0, 1)
 	if err != nil || len(over) != 1 || over[0].Value != "everywhere.example" || over[0].Occurrence != workers*each {
 		t.Errorf("FindOverCorrelatingValues() = %+v, %v; want everywhere.example held %d times", over, err, workers*each)
 	}
 	rebuildMatches(t, s, f.admin, "concurrent writes")
+}
+
+// concurrently runs each job in its own goroutine, all released at once,
+// waits for them all, and fails the test with every error they report.
+func concurrently(t *testing.T, jobs ...func(report func(error))) {
+	t.Helper()
+	var mu sync.Mutex
+	var errs []error
+	report := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		errs = append(errs, err)
+	}
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, job := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			job(report)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for _, err := range errs {
+		t.Error(err)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/razmena/razmena/internal/misp"
@@ -414,40 +413,27 @@ func testCorrelationCIDRSwitchConcurrent(t *testing.T, s *Stores) {
 	ctx := t.Context()
 	f := newFixture(t, s)
 	const workers, each = 4, 8
-	var wg sync.WaitGroup
-	errs := make(chan error, workers*each+8)
-	start := make(chan struct{})
+	var jobs []func(report func(error))
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
+		jobs = append(jobs, func(report func(error)) {
 			for i := range each {
 				e := sharedEvent(fmt.Sprintf("switch %d-%d", w, i),
 					ipAttr("ip-src", fmt.Sprintf("10.%d.%d.0/24", w, i)),
 					ipAttr("ip-dst", fmt.Sprintf("10.%d.%d.7", (w+1)%workers, i)))
 				if err := s.Events.CreateEvent(ctx, f.a, e, false); err != nil {
-					errs <- fmt.Errorf("CreateEvent(%s) = %w", e.Info, err)
+					report(fmt.Errorf("CreateEvent(%s) = %w", e.Info, err))
 				}
 			}
-		}()
+		})
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		<-start
+	jobs = append(jobs, func(report func(error)) {
 		for _, on := range []bool{true, false, true, false, true} {
 			if err := s.Correlations.SetAdvancedCorrelations(ctx, on); err != nil {
-				errs <- fmt.Errorf("SetAdvancedCorrelations(%v) = %w", on, err)
+				report(fmt.Errorf("SetAdvancedCorrelations(%v) = %w", on, err))
 			}
 		}
-	}()
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+	})
+	concurrently(t, jobs...)
 	before := snapshotCorrelations(t, s, f.admin)
 	setAdvanced(t, s, true)
 	if d := diff(before, snapshotCorrelations(t, s, f.admin)); d != "" {
