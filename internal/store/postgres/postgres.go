@@ -89,6 +89,8 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		// rest of the table (95 ms at 150,000 attributes and growing, 29
 		// ms with the nested loop; docs/benchmarks.md).
 		KeysetPage: []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
+		InIDs:      func(col, p string) string { return col + " = ANY(" + p + ")" },
+		IDsArg:     func(ids []int64) any { return ids },
 		// The correlation tables index values by md5 (migration 00010).
 		ValueKey: "md5",
 		// plan_cache_mode: each pair read is planned for its own

@@ -82,6 +82,8 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		// and back to SQLite's default of 2 MB after it.
 		BulkWrite:     []string{"PRAGMA cache_size = -262144"},
 		BulkWriteDone: []string{"PRAGMA cache_size = -2000"},
+		InIDs:         func(col, p string) string { return col + " IN (SELECT value FROM json_each(" + p + "))" },
+		IDsArg:        sqlstore.JSONIDs,
 		Goose:         goose.DialectSQLite3,
 		Migrations:    sub,
 	}), nil

@@ -240,6 +240,9 @@ func (db *DB) contextChunks(ctx context.Context, actor *misp.Actor, noTags bool,
 // again that actor may see them: an attribute whose event or object has
 // been deleted or hidden from actor since is left out.
 func hitContext(ctx context.Context, tx *tx, actor *misp.Actor, attrs []*misp.Attribute, eventTags bool) ([]misp.AttributeHit, error) {
+	if len(attrs) == 0 {
+		return nil, nil
+	}
 	events := map[int64]*misp.Event{}
 	objects := map[int64]*misp.Object{}
 	var eventIDs, objectIDs []int64
@@ -256,32 +259,30 @@ func hitContext(ctx context.Context, tx *tx, actor *misp.Actor, attrs []*misp.At
 	clear(events)
 	clear(objects)
 	var list []*misp.Event
-	for _, ids := range chunks(eventIDs, inChunk) {
-		var a args
-		q := "SELECT " + eventCols + " FROM " + eventFrom + " WHERE e.id IN (" + inList(&a, ids) + ") AND " +
-			tx.eventVisible(&a, "e", actor)
-		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
-			e, err := scanEvent(rows)
-			if err == nil {
-				e.Attribute, e.Object = nil, nil
-				events[int64(e.ID)] = e
-				list = append(list, e)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
+	var a args
+	q := "SELECT " + eventCols + " FROM " + eventFrom + " WHERE " + tx.inIDs(&a, "e.id", eventIDs) + " AND " +
+		tx.eventVisible(&a, "e", actor)
+	err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
+		e, err := scanEvent(rows)
+		if err == nil {
+			e.Attribute, e.Object = nil, nil
+			events[int64(e.ID)] = e
+			list = append(list, e)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if eventTags {
 		if err := loadEventTags(ctx, tx, list); err != nil {
 			return nil, err
 		}
 	}
-	for _, ids := range chunks(objectIDs, inChunk) {
+	if len(objectIDs) > 0 {
 		var a args
-		q := "SELECT " + objectCols + " FROM objects ob JOIN events e ON e.id = ob.event_id WHERE ob.id IN (" +
-			inList(&a, ids) + ") AND " + tx.objectVisible(&a, "e", "ob", actor)
+		q := "SELECT " + objectCols + " FROM objects ob JOIN events e ON e.id = ob.event_id WHERE " +
+			tx.inIDs(&a, "ob.id", objectIDs) + " AND " + tx.objectVisible(&a, "e", "ob", actor)
 		err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
 			o, err := scanObject(rows)
 			if err == nil {

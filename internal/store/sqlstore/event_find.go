@@ -275,6 +275,9 @@ func loadAttributeTags(ctx context.Context, tx *tx, where string, a args, byID m
 
 // loadTagsOfAttributes loads the tags of the given attributes in chunks.
 func loadTagsOfAttributes(ctx context.Context, tx *tx, attrs []*misp.Attribute) error {
+	if len(attrs) == 0 {
+		return nil
+	}
 	byID := make(map[int64]*misp.Attribute, len(attrs))
 	ids := make([]int64, 0, len(attrs))
 	for _, at := range attrs {
@@ -293,13 +296,8 @@ func loadTagsOfAttributes(ctx context.Context, tx *tx, attrs []*misp.Attribute) 
 			return loadAttributeTags(ctx, tx, where, a, byID)
 		}
 	}
-	for _, chunk := range chunks(ids, inChunk) {
-		var a args
-		if err := loadAttributeTags(ctx, tx, "at.attribute_id IN ("+inList(&a, chunk)+")", a, byID); err != nil {
-			return err
-		}
-	}
-	return nil
+	var a args
+	return loadAttributeTags(ctx, tx, tx.inIDs(&a, "at.attribute_id", ids), a, byID)
 }
 
 // denseRange is how many ids per attribute the id range of a set may

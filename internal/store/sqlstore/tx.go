@@ -266,6 +266,26 @@ func chunks[T any](ids []T, n int) [][]T {
 	return out
 }
 
+// inIDs is "col is one of ids", the whole list bound as one parameter
+// (Dialect.InIDs).
+func (t *tx) inIDs(a *args, col string, ids []int64) string {
+	return t.d.InIDs(col, a.add(t.d.IDsArg(ids)))
+}
+
+// JSONIDs encodes ids as a JSON array, the list parameter of SQLite's
+// json_each (Dialect.IDsArg).
+func JSONIDs(ids []int64) any {
+	b := make([]byte, 0, 8*len(ids)+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
 // inChunk is the number of ids per IN list.
 const inChunk = 500
 
