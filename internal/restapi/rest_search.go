@@ -175,11 +175,14 @@ func (h *heldWriter) Write(p []byte) (int, error) {
 	return h.w.Write(p)
 }
 
-// finish sends what is held, counted as n results, if nothing was sent.
+// finish sends what is held, counted as n results, if nothing was sent:
+// the whole answer, so with its Content-Length (no chunked encoding for
+// the client to undo).
 func (h *heldWriter) finish(n int64) error {
 	if h.sent {
 		return nil
 	}
+	h.w.Header().Set("Content-Length", strconv.Itoa(h.size))
 	return h.flush(n)
 }
 

@@ -309,6 +309,10 @@ func TestRestSearchResultCount(t *testing.T) {
 			if got := h.Get("X-Result-Count"); status != http.StatusOK || got != tc.want {
 				t.Errorf("buffer %d, %s %v: status %d, X-Result-Count %q; want 200, %s (%s)", buffer, tc.scope, tc.body, status, got, tc.want, b)
 			}
+			// A held answer is sent whole, with its length.
+			if got := h.Get("Content-Length"); buffer > len(b) && got != strconv.Itoa(len(b)) {
+				t.Errorf("buffer %d, %s %v: Content-Length %q for %d bytes", buffer, tc.scope, tc.body, got, len(b))
+			}
 		}
 	}
 }
