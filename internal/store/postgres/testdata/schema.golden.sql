@@ -546,6 +546,7 @@ CREATE INDEX attribute_tags_tag_id_idx ON public.attribute_tags USING btree (tag
 CREATE INDEX attributes_event_id_idx ON public.attributes USING btree (event_id);
 CREATE INDEX attributes_object_id_idx ON public.attributes USING btree (object_id);
 CREATE UNIQUE INDEX attributes_pkey ON public.attributes USING btree (id);
+CREATE INDEX attributes_timestamp_idx ON public.attributes USING btree ("timestamp");
 CREATE INDEX attributes_type_id_idx ON public.attributes USING btree (type, id);
 CREATE UNIQUE INDEX attributes_uuid_key ON public.attributes USING btree (uuid);
 CREATE INDEX attributes_value1_idx ON public.attributes USING hash (value1);
