@@ -25,19 +25,7 @@ import (
 //
 //	RAZMENA_BENCH_DB=/tmp/b/bench.db go test -run '^$' -bench KeptPages -benchtime 3x ./internal/bench
 func BenchmarkKeptPages(b *testing.B) {
-	ctx := context.Background()
-	r := keptRun(b)
-	srv := httptest.NewServer(testHandler(r.db, r.inst))
-	defer srv.Close()
-	r.url = srv.URL
-	b.ResetTimer()
-	for range b.N {
-		r.rep = &Report{}
-		if err := r.pages(ctx); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
+	r := keptServed(b, (*run).pages)
 	for i, p := range r.rep.Pages {
 		b.Logf("%s: first %.0f ms (raw %.0f), median of %d %.0f ms (raw %.0f), deep page %d %.0f ms (raw %.0f)",
 			p.User, p.FirstMS, p.RawFirstMS, p.FullPages, p.MedianMS, p.RawMedianMS, p.DeepPage, p.DeepMS, p.RawDeepMS)
@@ -55,6 +43,17 @@ func BenchmarkKeptPages(b *testing.B) {
 //
 //	RAZMENA_BENCH_DB=/tmp/b/bench.db go test -run '^$' -bench KeptExports -benchtime 1x ./internal/bench
 func BenchmarkKeptExports(b *testing.B) {
+	r := keptServed(b, (*run).export)
+	for _, x := range r.rep.Exports {
+		b.Logf("%s/restSearch %s, %s: %d results, %.0f MB in %.1f s, %.1f MB/s (raw %.1f), peak RSS %.0f MB (%.0f before)",
+			x.Scope, x.Format, x.User, x.Results, float64(x.Bytes)/1e6, x.Seconds, x.MBPerSecond, x.RawMBPerSecond, x.PeakRSSMB, x.RSSBeforeMB)
+	}
+}
+
+// keptServed runs step b.N times on the kept community, served over
+// HTTP on a loopback port, each time into a new report, and returns the
+// run holding the last report.
+func keptServed(b *testing.B, step func(*run, context.Context) error) *run {
 	ctx := context.Background()
 	r := keptRun(b)
 	srv := httptest.NewServer(testHandler(r.db, r.inst))
@@ -63,15 +62,12 @@ func BenchmarkKeptExports(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		r.rep = &Report{}
-		if err := r.export(ctx); err != nil {
+		if err := step(r, ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
-	for _, x := range r.rep.Exports {
-		b.Logf("%s/restSearch %s, %s: %d results, %.0f MB in %.1f s, %.1f MB/s (raw %.1f), peak RSS %.0f MB (%.0f before)",
-			x.Scope, x.Format, x.User, x.Results, float64(x.Bytes)/1e6, x.Seconds, x.MBPerSecond, x.RawMBPerSecond, x.PeakRSSMB, x.RSSBeforeMB)
-	}
+	return r
 }
 
 // keptRun opens the kept bench database RAZMENA_BENCH_DB (skipping the
