@@ -49,8 +49,11 @@ type leakAttr struct {
 	UUID, Slot, Value string
 	Dist              leakDist
 	Deleted           bool
-	Tag               string // name of the one tag attached to it
+	Tag               string // name of the plain tag attached to it
 	LocalTag          bool
+	// GalaxyTag is the tag of a cluster of the world (leakCluster),
+	// attached too.
+	GalaxyTag string
 }
 
 // leakRef is an object reference to an attribute or object of the event.
@@ -100,6 +103,10 @@ type leakWorld struct {
 	SGs    []*leakSG
 	Users  []*leakUser
 	Events []*leakEvent
+	// Galaxies and Clusters are the galaxy clusters whose tags the events
+	// and attributes carry (leak_galaxy_test.go), clusters in id order.
+	Galaxies []*leakGalaxy
+	Clusters []*leakCluster
 	// Logged lists the authors of the audit log's entries once the world
 	// is built: user keys (each sends one POST events/index, which is
 	// recorded) and leakSystem (a failed authentication).
@@ -145,7 +152,9 @@ func leakSGUUID(n int) string { return fmt.Sprintf("5a4e0000-0000-4000-8000-%012
 // slots: standalone attributes at every element distribution and
 // deleted ones, objects hiding or showing their attributes, a deleted
 // object, and references to visible, hidden and deleted targets. Every
-// user and the system have entries in the audit log.
+// event carries the tag of every galaxy cluster of the world
+// (leakDescribeClusters) and every attribute one of them. Every user and
+// the system have entries in the audit log.
 func leakDescribe() *leakWorld {
 	w := &leakWorld{Orgs: []string{"A", "B", "C"}}
 	w.SGs = []*leakSG{
@@ -237,6 +246,8 @@ func leakDescribe() *leakWorld {
 		newEvent("B", "C", "B-sync", d, true)
 	}
 	newEvent("B", "C", "B-sync", leakDist{Level: 3}, false)
+	leakDescribeClusters(w)
+	leakAttachClusters(w)
 	return w
 }
 
@@ -265,6 +276,7 @@ func leakBuild(t *testing.T, env *testEnv, w *leakWorld) *leakFixture {
 		f.users[u.Key] = env.mustUser(t, u.Email, f.orgs[u.Org], u.Role, 100+i)
 	}
 	leakInsertSGs(t, f)
+	leakInsertClusters(t, f)
 
 	for _, le := range w.Events {
 		creator := f.users[le.Creator]
@@ -367,6 +379,9 @@ func (f *leakFixture) attribute(la *leakAttr, relation string) *misp.Attribute {
 	a := &misp.Attribute{UUID: la.UUID, Type: "text", Category: "Other", Value: la.Value,
 		Distribution: misp.Distribution(la.Dist.Level), SharingGroupID: misp.Int(f.sgID(la.Dist)),
 		Deleted: misp.Bool(la.Deleted), Tag: []*misp.AttachedTag{{Name: la.Tag, Local: misp.Bool(la.LocalTag)}}}
+	if la.GalaxyTag != "" {
+		a.Tag = append(a.Tag, &misp.AttachedTag{Name: la.GalaxyTag, Local: misp.Bool(!la.LocalTag)})
+	}
 	if relation != "" {
 		a.ObjectRelation = &relation
 	}
@@ -378,23 +393,10 @@ func leakInsertSGs(t *testing.T, f *leakFixture) {
 	t.Helper()
 	ctx := context.Background()
 	db := f.env.DB.SQL()
-	// SQLite numbers placeholders ?N, PostgreSQL $N.
-	q := func(s string) string {
-		if testStore == "postgres" {
-			return s
-		}
-		out := []byte(s)
-		for i := range out {
-			if out[i] == '$' {
-				out[i] = '?'
-			}
-		}
-		return string(out)
-	}
 	for _, g := range f.SGs {
 		owner := f.orgs[g.Owner]
 		var id int64
-		err := db.QueryRowContext(ctx, q(`INSERT INTO sharing_groups (uuid, name, org_id, organisation_uuid, active, local, created, modified)
+		err := db.QueryRowContext(ctx, leakSQL(`INSERT INTO sharing_groups (uuid, name, org_id, organisation_uuid, active, local, created, modified)
 			VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6) RETURNING id`),
 			g.UUID, "leak "+g.Key, int64(owner.ID), owner.UUID, g.Active, testStart.Unix()).Scan(&id)
 		if err != nil {
@@ -402,7 +404,7 @@ func leakInsertSGs(t *testing.T, f *leakFixture) {
 		}
 		f.sgIDs[g.Key] = id
 		for _, org := range g.Orgs {
-			if _, err := db.ExecContext(ctx, q("INSERT INTO sharing_group_orgs (sharing_group_id, org_id, extend) VALUES ($1, $2, FALSE)"),
+			if _, err := db.ExecContext(ctx, leakSQL("INSERT INTO sharing_group_orgs (sharing_group_id, org_id, extend) VALUES ($1, $2, FALSE)"),
 				id, int64(f.orgs[org].ID)); err != nil {
 				t.Fatalf("insert member %s of %s: %v", org, g.Key, err)
 			}
@@ -414,10 +416,19 @@ func leakInsertSGs(t *testing.T, f *leakFixture) {
 			if !s.on {
 				continue
 			}
-			if _, err := db.ExecContext(ctx, q("INSERT INTO sharing_group_servers (sharing_group_id, server_id, all_orgs) VALUES ($1, $2, TRUE)"),
+			if _, err := db.ExecContext(ctx, leakSQL("INSERT INTO sharing_group_servers (sharing_group_id, server_id, all_orgs) VALUES ($1, $2, TRUE)"),
 				id, s.serverID); err != nil {
 				t.Fatalf("insert server %d of %s: %v", s.serverID, g.Key, err)
 			}
 		}
 	}
+}
+
+// leakSQL adapts a query written with PostgreSQL's $N placeholders to the
+// current store: SQLite numbers them ?N.
+func leakSQL(s string) string {
+	if testStore == "postgres" {
+		return s
+	}
+	return strings.ReplaceAll(s, "$", "?")
 }

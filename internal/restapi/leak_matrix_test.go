@@ -68,6 +68,7 @@ func TestLeakMatrixCoverage(t *testing.T) {
 			t.Errorf("user %s sees %d of %d things: the world does not separate it", u.Key, len(got), len(all))
 		}
 	}
+	leakGalaxyCoverage(t, w, o)
 	// Each org sees a different slice, and unpublishedprivate changes it.
 	seen := map[string]bool{}
 	for _, org := range w.Orgs {

@@ -122,8 +122,10 @@ func (o *leakOracle) creatorEmail(u *leakUser, e *leakEvent) bool {
 // fullEvent adds to s what events/view returns of e: the event, its
 // tags, creator e-mail, visible live (or, withDeleted, deleted) attributes
 // with their tags, objects with at least one such attribute, with
-// their attributes and the references whose target is visible, and the
-// related events (leak_correlation_test.go).
+// their attributes and the references whose target is visible, the
+// related events (leak_correlation_test.go), and the galaxy clusters of
+// the event's and the attributes' tags that u may see
+// (leak_galaxy_test.go).
 func (o *leakOracle) fullEvent(s leakSet, u *leakUser, e *leakEvent, withDeleted bool) {
 	if !o.event(u, e) {
 		return
@@ -133,12 +135,14 @@ func (o *leakOracle) fullEvent(s leakSet, u *leakUser, e *leakEvent, withDeleted
 	for _, tg := range e.Tags {
 		s.add("tag", e.UUID+" "+tg.Name)
 	}
+	o.eventClusters(s, u, e)
 	if o.creatorEmail(u, e) {
 		s.add("creator_email", e.UUID)
 	}
 	for _, a := range e.Attrs {
 		if o.attribute(u, e, nil, a) && o.live(u, e, a.Deleted, withDeleted) {
 			o.attrWithTags(s, a)
+			o.attrClusters(s, u, a)
 		}
 	}
 	for _, ob := range e.Objects {
@@ -157,6 +161,7 @@ func (o *leakOracle) fullEvent(s leakSet, u *leakUser, e *leakEvent, withDeleted
 		s.add("object", ob.UUID)
 		for _, a := range shown {
 			o.attrWithTags(s, a)
+			o.attrClusters(s, u, a)
 		}
 		o.refs(s, u, e, ob, withDeleted)
 	}
@@ -190,6 +195,7 @@ func (o *leakOracle) refs(s leakSet, u *leakUser, e *leakEvent, ob *leakObject, 
 func (o *leakOracle) attrWithTags(s leakSet, a *leakAttr) {
 	s.add("attribute", a.UUID)
 	s.add("tag", a.UUID+" "+a.Tag)
+	s.add("tag", a.UUID+" "+a.GalaxyTag)
 }
 
 // eachAttr calls fn for every attribute of every event with its object.

@@ -577,6 +577,7 @@ func (o *leakOracle) liveAttrs(u *leakUser, tags bool, salt int) leakSet {
 			s.add("attribute", a.UUID)
 			if tags {
 				s.add("tag", a.UUID+" "+a.Tag)
+				s.add("tag", a.UUID+" "+a.GalaxyTag)
 			}
 		}
 	})
@@ -740,6 +741,7 @@ func (f *leakFixture) collectEvent(s leakSet, body []byte, _ *leakEvent) {
 		f.collectElements(s, o)
 	}
 	f.collectRelated(s, ev)
+	f.collectGalaxies(s, ev)
 }
 
 // collectIndexItem names an events/index item and its EventTag rows.
