@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/razmena/razmena/internal/setup"
 	"github.com/razmena/razmena/internal/store/postgres"
@@ -47,6 +48,54 @@ func BenchmarkKeptExports(b *testing.B) {
 	for _, x := range r.rep.Exports {
 		b.Logf("%s/restSearch %s, %s: %d results, %.0f MB in %.1f s, %.1f MB/s (raw %.1f), peak RSS %.0f MB (%.0f before)",
 			x.Scope, x.Format, x.User, x.Results, float64(x.Bytes)/1e6, x.Seconds, x.MBPerSecond, x.RawMBPerSecond, x.PeakRSSMB, x.RSSBeforeMB)
+	}
+}
+
+// BenchmarkKeptWindows measures a SIEM's incremental pull on a kept
+// community: attributes/restSearch over HTTP, as the org user, for the
+// attributes changed in the last day and in the last week of the
+// community's time range (timestamp ≥ its newest attribute's less a day
+// or a week), each against the raw SELECT of the same window in id order.
+//
+//	RAZMENA_BENCH_DB=/tmp/b/bench.db go test -run '^$' -bench KeptWindows -benchtime 5x ./internal/bench
+func BenchmarkKeptWindows(b *testing.B) {
+	ctx := context.Background()
+	r := keptRun(b)
+	srv := httptest.NewServer(testHandler(r.db, r.inst))
+	defer srv.Close()
+	r.url = srv.URL
+	var newest int64
+	if err := r.db.SQL().QueryRowContext(ctx, "SELECT MAX(timestamp) FROM attributes").Scan(&newest); err != nil {
+		b.Fatal(err)
+	}
+	windows := []struct {
+		name string
+		span int64
+	}{{"last day", 86400}, {"last week", 7 * 86400}}
+	ds := make([][2][]time.Duration, len(windows))
+	rows := make([]int64, len(windows))
+	b.ResetTimer()
+	for range b.N {
+		for i, w := range windows {
+			from := newest - w.span
+			t := time.Now()
+			n, err := r.restSearch(ctx, r.userKey, "/attributes/restSearch", map[string]any{"returnFormat": "json", "timestamp": from},
+				func(rd io.Reader) error { _, err := io.Copy(io.Discard, rd); return err })
+			if err != nil {
+				b.Fatal(err)
+			}
+			ds[i][0] = append(ds[i][0], time.Since(t))
+			t = time.Now()
+			if _, err := r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE a.timestamp >= ? AND a.deleted = FALSE ORDER BY a.id", from); err != nil {
+				b.Fatal(err)
+			}
+			ds[i][1] = append(ds[i][1], time.Since(t))
+			rows[i] = n
+		}
+	}
+	b.StopTimer()
+	for i, w := range windows {
+		b.Logf("%s: %d attributes, median %.1f ms over HTTP (raw %.1f ms)", w.name, rows[i], ms(median(ds[i][0])), ms(median(ds[i][1])))
 	}
 }
 

@@ -20,6 +20,16 @@ var update = flag.Bool("update", false, "rewrite testdata/schema.golden.sql")
 
 func TestConformance(t *testing.T) { storetest.Run(t, openTestStore) }
 
+// TestConformanceWalkedWindows runs the conformance suite again with
+// every time window read by walking the table (sqlstore.NarrowWindow 0):
+// the suite's windows are all narrow, so TestConformance reads them
+// through attributes_timestamp_idx, and both plans must answer alike.
+func TestConformanceWalkedWindows(t *testing.T) {
+	defer func(n int) { sqlstore.NarrowWindow = n }(sqlstore.NarrowWindow)
+	sqlstore.NarrowWindow = 0
+	storetest.Run(t, openTestStore)
+}
+
 func openTestStore(t *testing.T) *storetest.Stores {
 	t.Helper()
 	db := openDB(t)

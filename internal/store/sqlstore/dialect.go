@@ -75,6 +75,13 @@ type Dialect struct {
 	// PostgreSQL (docs/benchmarks.md).
 	InIDs  func(col, p string) string
 	IDsArg func(ids []int64) any
+	// TimestampIndex names the index of attributes.timestamp when the
+	// store, not the planner, chooses how a search reads a time window
+	// (tx.timestampAccess; SQLite, whose planner, once ANALYZE had seen
+	// that index, read every time window by scanning events, 5-10x slower
+	// than walking the table; docs/benchmarks.md). "": the planner
+	// chooses (PostgreSQL).
+	TimestampIndex string
 	// ValueKey is the function the correlation tables index values by
 	// ("md5" on PostgreSQL, whose B-tree entries cannot hold a 64 KiB
 	// value), "" for the value itself; see sameValue.

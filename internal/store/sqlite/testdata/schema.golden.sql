@@ -40,6 +40,8 @@ CREATE INDEX attributes_event_id_idx ON attributes (event_id);
 
 CREATE INDEX attributes_object_id_idx ON attributes (object_id);
 
+CREATE INDEX attributes_timestamp_idx ON attributes (timestamp);
+
 CREATE INDEX attributes_type_id_idx ON attributes (type, id);
 
 CREATE INDEX attributes_value1_idx ON attributes (value1);
