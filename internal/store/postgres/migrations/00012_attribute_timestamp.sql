@@ -3,9 +3,8 @@
 -- of a SIEM that asks for what is new) read the whole table without it.
 -- At 1 M attributes: 265 ms by a parallel sequential scan, 3 ms through
 -- the index; the planner still walks attributes_pkey for a wide time
--- range (docs/benchmarks.md). SQLite has no such index yet: there, a plain
--- one turned the plans of other searches into scans driven by events,
--- 5 to 10 times slower, so SQLite's needs the search to choose it.
+-- range (docs/benchmarks.md). sqlite/00012 adds the same index, which
+-- there the store, not the planner, decides to use.
 
 -- +goose Up
 CREATE INDEX attributes_timestamp_idx ON attributes (timestamp);
