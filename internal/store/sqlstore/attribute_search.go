@@ -483,10 +483,7 @@ const (
 // chunks of a stream share it.
 func (t *tx) timestampAccess(ctx context.Context, s misp.AttributeSearch, plan *timestampPlan) (from, tcol string, err error) {
 	idx := t.d.TimestampIndex
-	switch {
-	case idx == "":
-		return "attributes a", "a.timestamp", nil
-	case s.MinTimestamp <= 0:
+	if idx == "" || s.MinTimestamp <= 0 {
 		return "attributes a", t.timestampWalk(), nil
 	}
 	if *plan == planUndecided {

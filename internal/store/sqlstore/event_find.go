@@ -273,7 +273,9 @@ func loadAttributeTags(ctx context.Context, tx *tx, where string, a args, byID m
 	})
 }
 
-// loadTagsOfAttributes loads the tags of the given attributes in chunks.
+// loadTagsOfAttributes loads the tags of the given attributes in one
+// statement: a range scan when they are dense in their id range, their
+// ids bound as one list otherwise.
 func loadTagsOfAttributes(ctx context.Context, tx *tx, attrs []*misp.Attribute) error {
 	if len(attrs) == 0 {
 		return nil
