@@ -60,10 +60,7 @@ func BenchmarkKeptExports(b *testing.B) {
 //	RAZMENA_BENCH_DB=/tmp/b/bench.db go test -run '^$' -bench KeptWindows -benchtime 5x ./internal/bench
 func BenchmarkKeptWindows(b *testing.B) {
 	ctx := context.Background()
-	r := keptRun(b)
-	srv := httptest.NewServer(testHandler(r.db, r.inst))
-	defer srv.Close()
-	r.url = srv.URL
+	r := keptServer(b)
 	var newest int64
 	if err := r.db.SQL().QueryRowContext(ctx, "SELECT MAX(timestamp) FROM attributes").Scan(&newest); err != nil {
 		b.Fatal(err)
@@ -104,10 +101,7 @@ func BenchmarkKeptWindows(b *testing.B) {
 // run holding the last report.
 func keptServed(b *testing.B, step func(*run, context.Context) error) *run {
 	ctx := context.Background()
-	r := keptRun(b)
-	srv := httptest.NewServer(testHandler(r.db, r.inst))
-	defer srv.Close()
-	r.url = srv.URL
+	r := keptServer(b)
 	b.ResetTimer()
 	for range b.N {
 		r.rep = &Report{}
@@ -116,6 +110,16 @@ func keptServed(b *testing.B, step func(*run, context.Context) error) *run {
 		}
 	}
 	b.StopTimer()
+	return r
+}
+
+// keptServer is keptRun with the community served over HTTP on a
+// loopback port (r.url) until the benchmark ends.
+func keptServer(b *testing.B) *run {
+	r := keptRun(b)
+	srv := httptest.NewServer(testHandler(r.db, r.inst))
+	b.Cleanup(srv.Close)
+	r.url = srv.URL
 	return r
 }
 
