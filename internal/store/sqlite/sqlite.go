@@ -80,13 +80,18 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		RowInserts: true,
 		// A connection's page cache grows to 256 MB for a bulk write,
 		// and back to SQLite's default of 2 MB after it.
-		BulkWrite:      []string{"PRAGMA cache_size = -262144"},
-		BulkWriteDone:  []string{"PRAGMA cache_size = -2000"},
-		TimestampIndex: "attributes_timestamp_idx",
-		InIDs:          func(col, p string) string { return col + " IN (SELECT value FROM json_each(" + p + "))" },
-		IDsArg:         sqlstore.JSONIDs,
-		Goose:          goose.DialectSQLite3,
-		Migrations:     sub,
+		BulkWrite:     []string{"PRAGMA cache_size = -262144"},
+		BulkWriteDone: []string{"PRAGMA cache_size = -2000"},
+		// The fresh correlation rebuild's rows are a join of attributes
+		// and events in its own transaction: their keys hold by
+		// construction.
+		UncheckedWrite:     []string{"PRAGMA foreign_keys = OFF"},
+		UncheckedWriteDone: []string{"PRAGMA foreign_keys = ON"},
+		TimestampIndex:     "attributes_timestamp_idx",
+		InIDs:              func(col, p string) string { return col + " IN (SELECT value FROM json_each(" + p + "))" },
+		IDsArg:             sqlstore.JSONIDs,
+		Goose:              goose.DialectSQLite3,
+		Migrations:         sub,
 	}), nil
 }
 

@@ -26,7 +26,7 @@ func (db *DB) RebuildCorrelationsFresh(ctx context.Context, progress func(misp.C
 			progress(p)
 		}
 	}
-	err := db.write(ctx, func(tx *tx) error {
+	err := db.writeUnchecked(ctx, func(tx *tx) error {
 		p = misp.CorrelationProgress{}
 		var lo, hi sql.NullInt64
 		if err := tx.get(ctx, "SELECT MIN(id), MAX(id) FROM attributes", nil, &lo, &hi); err != nil {

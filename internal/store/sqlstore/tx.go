@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -60,22 +61,64 @@ func (t *tx) unix() int64 { return t.now.Unix() }
 
 // read runs fn in a read-only transaction.
 func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
-	return db.transact(ctx, &sql.TxOptions{ReadOnly: true, Isolation: db.dialect.Isolation}, fn)
+	return db.transact(ctx, db.db, &sql.TxOptions{ReadOnly: true, Isolation: db.dialect.Isolation}, fn)
 }
 
 // write runs fn in a read-write transaction.
 func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
-	return db.transact(ctx, &sql.TxOptions{Isolation: db.dialect.Isolation}, fn)
+	return db.transact(ctx, db.db, &sql.TxOptions{Isolation: db.dialect.Isolation}, fn)
+}
+
+// writeUnchecked runs fn in a read-write transaction on a connection of
+// its own, between the dialect's UncheckedWrite and UncheckedWriteDone
+// statements. It is for a transaction that writes only rows derived,
+// within it, from the rows its references point to. A connection whose
+// settings could not be restored is closed rather than handed back to
+// the pool.
+func (db *DB) writeUnchecked(ctx context.Context, fn func(*tx) error) (err error) {
+	if len(db.dialect.UncheckedWrite) == 0 {
+		return db.write(ctx, fn)
+	}
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return db.dialect.translate(err)
+	}
+	defer conn.Close()
+	restore := func(qs []string) error {
+		for _, q := range qs {
+			// Not ctx: the settings are restored after a cancellation too.
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), q); err != nil {
+				return db.dialect.translate(err)
+			}
+		}
+		return nil
+	}
+	defer func() {
+		if rerr := restore(db.dialect.UncheckedWriteDone); rerr != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, fmt.Errorf("restore connection settings: %w", rerr))
+		}
+	}()
+	if err := restore(db.dialect.UncheckedWrite); err != nil {
+		return err
+	}
+	return db.transact(ctx, conn, &sql.TxOptions{Isolation: db.dialect.Isolation}, fn)
+}
+
+// beginner is what a transaction is begun on: the pool, or one
+// connection of it.
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
 }
 
 // transact runs fn in a transaction, committing if it returns nil. A
 // transaction that fails on a serialization conflict (PostgreSQL 40001,
 // 40P01) is run again from the start, with a fresh clock reading, after a
 // short randomised pause, up to maxAttempts times.
-func (db *DB) transact(ctx context.Context, opts *sql.TxOptions, fn func(*tx) error) error {
+func (db *DB) transact(ctx context.Context, on beginner, opts *sql.TxOptions, fn func(*tx) error) error {
 	pause := retryBackoff
 	for attempt := 1; ; attempt++ {
-		err := db.runTx(ctx, opts, fn)
+		err := db.runTx(ctx, on, opts, fn)
 		if err == nil || attempt == maxAttempts || !db.retryable(err) {
 			return err
 		}
@@ -105,8 +148,8 @@ func (db *DB) retryable(err error) bool {
 	return db.dialect.Retryable != nil && db.dialect.Retryable(err)
 }
 
-func (db *DB) runTx(ctx context.Context, opts *sql.TxOptions, fn func(*tx) error) (err error) {
-	sqlTx, err := db.db.BeginTx(ctx, opts)
+func (db *DB) runTx(ctx context.Context, on beginner, opts *sql.TxOptions, fn func(*tx) error) (err error) {
+	sqlTx, err := on.BeginTx(ctx, opts)
 	if err != nil {
 		return db.dialect.translate(err)
 	}
