@@ -1,11 +1,15 @@
 package postgres_test
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/razmena/razmena/internal/misp"
 )
 
 // TestSchemaAfterFreshRebuild checks that RebuildCorrelationsFresh, which
@@ -22,5 +26,24 @@ func TestSchemaAfterFreshRebuild(t *testing.T) {
 	}
 	if d := cmp.Diff(string(want), dumpSchema(t.Context(), t, db.SQL())); d != "" {
 		t.Errorf("schema after a fresh rebuild (-migrations +rebuilt):\n%s", d)
+	}
+}
+
+// TestCancelledFreshRebuild checks that a fresh rebuild cancelled after
+// its insert, while correlation_values has neither its secondary
+// indexes nor its foreign keys, leaves the schema as it was.
+func TestCancelledFreshRebuild(t *testing.T) {
+	db := freshDB(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	if _, err := db.RebuildCorrelationsFresh(ctx, func(misp.CorrelationProgress) { cancel() }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("RebuildCorrelationsFresh(cancelled after its first step) = %v, want context.Canceled", err)
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "schema.golden.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(string(want), dumpSchema(t.Context(), t, db.SQL())); d != "" {
+		t.Errorf("schema after a cancelled fresh rebuild (-migrations +rolled back):\n%s", d)
 	}
 }
