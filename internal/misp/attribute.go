@@ -39,7 +39,10 @@ type Attribute struct {
 	RelatedAttribute []*RelatedAttribute `json:"RelatedAttribute,omitempty"`
 	// Galaxy lists the galaxy clusters attached to the attribute by its
 	// tags, as event views show them; stores leave it nil and ignore it.
-	Galaxy []*EventGalaxy `json:"Galaxy,omitempty"`
+	// The event views emit it, [] when nil, as MISP puts a Galaxy list on
+	// every attribute of an event (Event::__attachGalaxies); other
+	// attribute answers have none.
+	Galaxy []*EventGalaxy `json:"-"`
 	// Warnings lists the enabled warninglists the value is on, as event
 	// views show them; stores leave it nil and ignore it.
 	Warnings []*WarninglistHit `json:"warnings,omitempty"`

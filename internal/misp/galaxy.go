@@ -1,6 +1,7 @@
 package misp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 )
@@ -90,9 +91,14 @@ type GalaxyElement struct {
 }
 
 // GalaxyClusterRelation is a typed link from a cluster to another cluster,
-// named by UUID. ReferencedGalaxyClusterID is the id of a stored cluster
-// with that UUID (the lowest, since UUIDs repeat across galaxies), 0 when
-// there is none.
+// named by UUID. A relation has its own distribution and sharing group
+// (GalaxyClusterRelation::buildConditions): the reader sees it when its
+// organisation holds the source cluster, at distribution 1–3, or at 4
+// when authorised in the group, whatever it may see of the target.
+// ReferencedGalaxyClusterID is the id of a stored cluster with that UUID
+// that the reader may see (the lowest, since UUIDs repeat across
+// galaxies), 0 when there is none: MISP shows the stored id even when it
+// names a cluster the reader may not see.
 type GalaxyClusterRelation struct {
 	ID                          Int          `json:"id"`
 	GalaxyClusterID             Int          `json:"galaxy_cluster_id"`
@@ -199,8 +205,9 @@ type GalaxyStore interface {
 	FindGalaxyClusterByUUID(ctx context.Context, actor *Actor, uuid string) (*GalaxyCluster, error)
 	// FindClustersByTagNames returns the visible, non-deleted clusters
 	// whose tag_name is one of names (case-insensitively), with their
-	// galaxy and elements, in id order: what an event shows as its
-	// Galaxy blocks. A tag may name clusters of several galaxies.
+	// galaxy, elements and the relations actor may see, in id order: what
+	// an event shows as its Galaxy blocks. A tag may name clusters of
+	// several galaxies.
 	FindClustersByTagNames(ctx context.Context, actor *Actor, names []string) ([]*GalaxyCluster, error)
 }
 
@@ -212,16 +219,46 @@ type EventGalaxy struct {
 	GalaxyCluster []*EventCluster `json:"GalaxyCluster"`
 }
 
-// EventCluster is a cluster attached by a tag, in an EventGalaxy: the
-// cluster's fields without its Galaxy and elements, its elements grouped
-// as meta ({} when it has none), the tag's id, and the attachment's local
+// EventCluster is a cluster attached by a tag, in an EventGalaxy, as
+// MISP's Event::__attachGalaxies shows a full cluster: the cluster's
+// fields without its Galaxy and elements, its relations the reader may
+// see (GalaxyClusterRelation, loaded by the store), its organisations,
+// its elements grouped as meta, the tag's id, and the attachment's local
 // flag and relationship type (false when it has none, as MISP).
 type EventCluster struct {
 	GalaxyCluster
-	Meta             map[string][]string `json:"meta"`
-	TagID            Int                 `json:"tag_id"`
-	Local            Bool                `json:"local"`
-	RelationshipType RelationshipType    `json:"relationship_type"`
+	// Org and Orgc are the blocks of the cluster's org_id and orgc_id as
+	// galaxy_clusters/view shows them: the organisation, MISP's generic
+	// organisation for 0, {} for one that no longer exists. The views
+	// set them.
+	Org              any              `json:"Org"`
+	Orgc             any              `json:"Orgc"`
+	Meta             ClusterMeta      `json:"meta"`
+	TagID            Int              `json:"tag_id"`
+	Local            Bool             `json:"local"`
+	RelationshipType RelationshipType `json:"relationship_type"`
+}
+
+// ClusterMeta is a cluster's elements grouped by key (GalaxyCluster::
+// postprocess). A nil ClusterMeta is written [] and an empty non-nil one
+// {}: MISP's JSON converter turns the empty meta of an event's clusters
+// into an object but leaves that of an attribute's clusters the empty PHP
+// array it is.
+type ClusterMeta map[string][]string
+
+// MarshalJSON writes the map, [] when nil, without escaping <, > and &
+// (as MISP does not).
+func (m ClusterMeta) MarshalJSON() ([]byte, error) {
+	if m == nil {
+		return []byte("[]"), nil
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(map[string][]string(m)); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // RelationshipType is an attachment's relationship type, which MISP

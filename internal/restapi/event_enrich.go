@@ -14,8 +14,9 @@ import (
 // attach (MISP's Event::__attachGalaxies), and each to_ids attribute's
 // warninglist hits (includeWarninglistHits, Warninglist::
 // attachWarninglistToAttributes). One enricher serves one request: the
-// clusters found for a tag name are kept, so that an export of many events
-// looks each tag up once, and the warninglist index is taken once.
+// clusters found for a tag name and the clusters' organisations are
+// kept, so that an export of many events looks each tag and organisation
+// up once, and the warninglist index is taken once.
 type eventEnricher struct {
 	api      *API
 	actor    *misp.Actor
@@ -25,6 +26,7 @@ type eventEnricher struct {
 	// clusters maps a lower-cased tag name to the cluster it attaches,
 	// nil when no cluster the actor may see has it.
 	clusters map[string]*misp.GalaxyCluster
+	orgs     *orgCache
 	index    *warninglist.Index
 }
 
@@ -32,7 +34,7 @@ type eventEnricher struct {
 // warnings when asked for.
 func (a *API) enricher(actor *misp.Actor, galaxies, warnings bool) *eventEnricher {
 	return &eventEnricher{api: a, actor: actor, galaxies: galaxies && a.st.Galaxies != nil, warnings: warnings,
-		clusters: map[string]*misp.GalaxyCluster{}}
+		clusters: map[string]*misp.GalaxyCluster{}, orgs: &orgCache{a: a}}
 }
 
 // enrich sets e.Galaxy and, on its attributes and its objects'
@@ -92,14 +94,23 @@ func (en *eventEnricher) attachGalaxies(ctx context.Context, e *misp.Event) erro
 			en.clusters[strings.ToLower(c.TagName)] = c
 		}
 	}
-	e.Galaxy = en.galaxiesOf(e.Tag)
-	eachAttribute(e, func(at *misp.Attribute) { at.Galaxy = en.galaxiesOf(at.Tag) })
-	return nil
+	var err error
+	if e.Galaxy, err = en.galaxiesOf(ctx, e.Tag, false); err != nil {
+		return err
+	}
+	eachAttribute(e, func(at *misp.Attribute) {
+		if err == nil {
+			at.Galaxy, err = en.galaxiesOf(ctx, at.Tag, true)
+		}
+	})
+	return err
 }
 
 // galaxiesOf groups the clusters the tags attach by galaxy, galaxies in
-// the order of their first cluster's tag; nil when there are none.
-func (en *eventEnricher) galaxiesOf(tags []*misp.AttachedTag) []*misp.EventGalaxy {
+// the order of their first cluster's tag; nil when there are none. An
+// attribute's cluster without elements has a nil meta, which MISP writes
+// [] there and {} on the event (misp.ClusterMeta).
+func (en *eventEnricher) galaxiesOf(ctx context.Context, tags []*misp.AttachedTag, attribute bool) ([]*misp.EventGalaxy, error) {
 	var out []*misp.EventGalaxy
 	for _, t := range tags {
 		if !t.IsGalaxy {
@@ -109,8 +120,18 @@ func (en *eventEnricher) galaxiesOf(tags []*misp.AttachedTag) []*misp.EventGalax
 		if c == nil || c.Galaxy == nil {
 			continue
 		}
-		ec := &misp.EventCluster{GalaxyCluster: *c, Meta: c.Meta(), TagID: t.ID, Local: t.Local}
+		ec := &misp.EventCluster{GalaxyCluster: *c, TagID: t.ID, Local: t.Local}
+		if len(c.GalaxyElement) > 0 || !attribute {
+			ec.Meta = c.Meta()
+		}
 		ec.GalaxyCluster.Galaxy, ec.GalaxyCluster.GalaxyElement = nil, nil
+		var err error
+		if ec.Org, err = en.orgs.org(ctx, c.OrgID); err != nil {
+			return nil, err
+		}
+		if ec.Orgc, err = en.orgs.org(ctx, c.OrgcID); err != nil {
+			return nil, err
+		}
 		if t.RelationshipType != nil {
 			ec.RelationshipType = misp.RelationshipType(*t.RelationshipType)
 		}
@@ -127,7 +148,7 @@ func (en *eventEnricher) galaxiesOf(tags []*misp.AttachedTag) []*misp.EventGalax
 		}
 		g.GalaxyCluster = append(g.GalaxyCluster, ec)
 	}
-	return out
+	return out, nil
 }
 
 func (en *eventEnricher) attachWarnings(ctx context.Context, e *misp.Event) error {

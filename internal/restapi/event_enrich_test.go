@@ -68,22 +68,48 @@ func TestEventViewGalaxies(t *testing.T) {
 			t.Errorf("cluster has %s: %v", k, c)
 		}
 	}
+	// The full cluster, as MISP's fetchEvent attaches it: its relations
+	// and organisations (the generic MISP one for a library cluster).
+	wantRelation := []any{obj{"id": dig(t, c, "GalaxyClusterRelation", 0, "id"), "galaxy_cluster_id": apt28,
+		"referenced_galaxy_cluster_id": apt29, "referenced_galaxy_cluster_uuid": testAPT29UUID,
+		"referenced_galaxy_cluster_type": "similar", "galaxy_cluster_uuid": testAPT28UUID,
+		"distribution": "3", "sharing_group_id": nil, "default": true}}
+	if d := cmp.Diff(wantRelation, c["GalaxyClusterRelation"]); d != "" {
+		t.Errorf("APT28 cluster GalaxyClusterRelation (-want +got):\n%s", d)
+	}
+	for _, k := range []string{"Org", "Orgc"} {
+		if dig(t, c, k, "name") != "MISP" || dig(t, c, k, "id") != "0" {
+			t.Errorf("APT28 cluster %s = %v, want the generic MISP organisation", k, c[k])
+		}
+	}
 	if clusters[1].(obj)["value"] != "APT29" {
 		t.Errorf("second cluster = %v", clusters[1])
 	}
 	ag := dig(t, view, "Event", "Attribute", 0, "Galaxy").([]any)
 	if len(ag) != 1 || ag[0].(obj)["type"] != "tool" || dig(t, ag[0], "GalaxyCluster", 0, "value") != "Mimikatz" ||
-		dig(t, ag[0], "GalaxyCluster", 0, "local") != true || dig(t, ag[0], "GalaxyCluster", 0, "meta") == nil {
+		dig(t, ag[0], "GalaxyCluster", 0, "local") != true {
 		t.Errorf("Attribute.Galaxy = %v, want the local Mimikatz cluster", ag)
 	}
+	// Mimikatz has no elements: MISP leaves an attribute's empty meta the
+	// PHP array it is, and relations an empty list.
+	if d := cmp.Diff(obj{"meta": []any{}, "GalaxyClusterRelation": []any{}}, obj{"meta": dig(t, ag[0], "GalaxyCluster", 0, "meta"),
+		"GalaxyClusterRelation": dig(t, ag[0], "GalaxyCluster", 0, "GalaxyClusterRelation")}); d != "" {
+		t.Errorf("Mimikatz on the attribute (-want +got):\n%s", d)
+	}
 
-	// excludeGalaxy leaves the lists empty.
+	// excludeGalaxy leaves the lists empty, and every attribute still
+	// has one, as in MISP.
 	view = e.callObj(t, "GET", "/events/view/"+event+"/excludeGalaxy:1", e.AUser.Key, nil, http.StatusOK)
 	if got := dig(t, view, "Event", "Galaxy"); len(got.([]any)) != 0 {
 		t.Errorf("excludeGalaxy: Galaxy = %v", got)
 	}
-	if _, ok := dig(t, view, "Event", "Attribute", 0).(obj)["Galaxy"]; ok {
-		t.Errorf("excludeGalaxy: attribute has Galaxy")
+	if got, ok := dig(t, view, "Event", "Attribute", 0).(obj)["Galaxy"].([]any); !ok || len(got) != 0 {
+		t.Errorf("excludeGalaxy: attribute Galaxy = %v, want []", got)
+	}
+	// attributes/restSearch has no Galaxy (MISP: only with includeGalaxy).
+	found := e.callObj(t, "POST", "/attributes/restSearch", e.AUser.Key, obj{"returnFormat": "json", "eventid": event}, http.StatusOK)
+	if _, ok := dig(t, found, "response", "Attribute", 0).(obj)["Galaxy"]; ok {
+		t.Errorf("attributes/restSearch: attribute has Galaxy")
 	}
 
 	// events/restSearch shows them too, unless excludeGalaxy.
@@ -129,6 +155,24 @@ func TestEventViewGalaxies(t *testing.T) {
 	out := e.callObj(t, "POST", "/events/restSearch", e.BUser.Key, obj{"returnFormat": "json", "eventid": event}, http.StatusOK)
 	if got := dig(t, out, "response", 0, "Event", "Galaxy", 0, "GalaxyCluster").([]any); len(got) != 1 {
 		t.Errorf("org B's events/restSearch clusters = %v, want APT28 only", got)
+	}
+	// APT28's relation to APT29 is shared with everybody (distribution
+	// 3): org B sees it, but not which cluster it names, which org B may
+	// not see; org A sees APT29's id and APT29's organisations.
+	target := func(u *testUser) any {
+		t.Helper()
+		v := e.callObj(t, "GET", "/events/view/"+event, u.Key, nil, http.StatusOK)
+		return dig(t, v, "Event", "Galaxy", 0, "GalaxyCluster", 0, "GalaxyClusterRelation", 0, "referenced_galaxy_cluster_id")
+	}
+	if got := target(e.AUser); got != apt29 {
+		t.Errorf("org A's APT28 relation names %v, want APT29 (%s)", got, apt29)
+	}
+	if got := target(e.BUser); got != "0" {
+		t.Errorf("org B's APT28 relation names %v, want 0", got)
+	}
+	v := e.callObj(t, "GET", "/events/view/"+event, e.AUser.Key, nil, http.StatusOK)
+	if got := dig(t, v, "Event", "Galaxy", 0, "GalaxyCluster", 1, "Orgc", "uuid"); got != e.OrgA.UUID {
+		t.Errorf("org A's APT29 Orgc uuid = %v, want %s", got, e.OrgA.UUID)
 	}
 }
 

@@ -45,7 +45,9 @@ func TestAppendSearchAttributeDataset(t *testing.T) {
 	h := exporttest.Hits()[1]
 	h.Event = nil
 	checkSame(t, h, mispjson.SearchOptions{EventTags: true, EventUUID: true})
-	// An attribute with galaxies and warnings takes the encoding/json path.
+	// An attribute with warnings takes the encoding/json path; its
+	// galaxies are not part of attributes/restSearch (MISP shows them only
+	// with includeGalaxy).
 	h = exporttest.Hits()[0]
 	a := *h.Attribute
 	a.Galaxy = []*misp.EventGalaxy{randomGalaxy(rand.New(rand.NewPCG(1, 2)))}
@@ -53,6 +55,9 @@ func TestAppendSearchAttributeDataset(t *testing.T) {
 	h.Attribute = &a
 	for _, o := range allOptions {
 		checkSame(t, h, o)
+		if b, err := mispjson.AppendSearchAttribute(nil, h, o); err != nil || bytes.Contains(b, []byte(`"Galaxy"`)) {
+			t.Errorf("AppendSearchAttribute(%+v) = %s, %v, want no Galaxy", o, b, err)
+		}
 	}
 	_ = export.ScopeAttributes
 }
@@ -181,14 +186,17 @@ func TestWriteEventView(t *testing.T) {
 }
 
 // randomGalaxy is a galaxy with one cluster whose meta spells the event
-// view's list keys.
+// view's list keys, with a relation and organisations.
 func randomGalaxy(r *rand.Rand) *misp.EventGalaxy {
 	return &misp.EventGalaxy{
 		Galaxy: misp.Galaxy{ID: 2, Name: randomString(r), Type: "threat-actor"},
 		GalaxyCluster: []*misp.EventCluster{{
-			GalaxyCluster: misp.GalaxyCluster{ID: 9, Value: randomString(r), Authors: []string{randomString(r)}},
-			Meta:          map[string][]string{"Object": {}, "Attribute": {}, randomString(r): {randomString(r)}},
-			TagID:         5,
+			GalaxyCluster: misp.GalaxyCluster{ID: 9, Value: randomString(r), Authors: []string{randomString(r)},
+				GalaxyClusterRelation: []*misp.GalaxyClusterRelation{{ID: 1, ReferencedGalaxyClusterType: randomString(r)}}},
+			Org:   &misp.Organisation{ID: 3, Name: `"Object":[]`},
+			Orgc:  map[string]any{"Attribute": []any{}, "Object": []any{}},
+			Meta:  map[string][]string{"Object": {}, "Attribute": {}, randomString(r): {randomString(r)}},
+			TagID: 5,
 		}},
 	}
 }

@@ -13,11 +13,11 @@ import (
 // without its trailing newline, several times faster: an export writes
 // millions of these, and encoding/json re-validates the output of every
 // MarshalJSON method (misp.Int, misp.Bool, …) it calls. The rare shapes
-// (includeContext, an attribute carrying its SharingGroup, correlations,
-// galaxies or warnings) go through encoding/json.
+// (includeContext, an attribute carrying its SharingGroup, correlations
+// or warnings) go through encoding/json.
 func AppendSearchAttribute(dst []byte, h misp.AttributeHit, o SearchOptions) ([]byte, error) {
 	a := h.Attribute
-	if o.Context || a.SharingGroup != nil || a.RelatedAttribute != nil || a.Galaxy != nil || a.Warnings != nil {
+	if o.Context || a.SharingGroup != nil || a.RelatedAttribute != nil || a.Warnings != nil {
 		b := bytes.NewBuffer(dst)
 		if err := Write(b, SearchAttribute(h, o), false); err != nil {
 			return dst, err

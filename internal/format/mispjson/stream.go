@@ -55,13 +55,13 @@ func WriteEventView(w io.Writer, e *misp.Event) error {
 	if _, err := w.Write(doc[:i+len(attrKey)-1]); err != nil {
 		return err
 	}
-	if err := list(len(e.Attribute), func(k int) any { return e.Attribute[k] }); err != nil {
+	if err := list(len(e.Attribute), func(k int) any { return newEventAttribute(e.Attribute[k]) }); err != nil {
 		return err
 	}
 	if _, err := w.Write(doc[i+len(attrKey)-1 : j+len(objKey)-1]); err != nil {
 		return err
 	}
-	if err := list(len(e.Object), func(k int) any { return newObjectOut(e.Object[k]) }); err != nil {
+	if err := list(len(e.Object), func(k int) any { return newObjectOut(e.Object[k], true) }); err != nil {
 		return err
 	}
 	_, err := w.Write(doc[j+len(objKey)-1:])

@@ -44,7 +44,7 @@ type eventOut struct {
 	Org              *misp.OrgRef         `json:"Org,omitempty"`
 	Orgc             *misp.OrgRef         `json:"Orgc,omitempty"`
 	SharingGroup     *misp.SharingGroup   `json:"SharingGroup,omitempty"`
-	Attribute        []*misp.Attribute    `json:"Attribute"`
+	Attribute        []eventAttribute     `json:"Attribute"`
 	ShadowAttribute  []struct{}           `json:"ShadowAttribute"`
 	RelatedEvent     []*misp.RelatedEvent `json:"RelatedEvent"`
 	Galaxy           []*misp.EventGalaxy  `json:"Galaxy"`
@@ -54,18 +54,45 @@ type eventOut struct {
 	Tag              []*misp.AttachedTag  `json:"Tag,omitempty"`
 }
 
+// eventAttribute is an attribute of an event view: its fields, then
+// Galaxy, [] when it has none, as MISP gives every attribute of an event
+// its list (Event::__attachGalaxies, even with excludeGalaxy). The
+// pointer keeps a large event's view from copying its attributes.
+type eventAttribute struct {
+	*attributeFields
+	Galaxy []*misp.EventGalaxy `json:"Galaxy"`
+}
+
+func newEventAttribute(a *misp.Attribute) eventAttribute {
+	return eventAttribute{attributeFields: (*attributeFields)(a), Galaxy: nonNil(a.Galaxy)}
+}
+
+func newEventAttributes(as []*misp.Attribute) []eventAttribute {
+	out := make([]eventAttribute, len(as))
+	for i, a := range as {
+		out[i] = newEventAttribute(a)
+	}
+	return out
+}
+
 type objectOut struct {
 	objectFields
 	ObjectReference []*misp.ObjectReference `json:"ObjectReference"`
-	Attribute       []*misp.Attribute       `json:"Attribute"`
+	Attribute       any                     `json:"Attribute"`
 }
 
-func newObjectOut(o *misp.Object) objectOut {
-	return objectOut{
+// newObjectOut is the object as objects/view shows it; inEvent gives its
+// attributes their Galaxy lists, as an event view does.
+func newObjectOut(o *misp.Object, inEvent bool) objectOut {
+	out := objectOut{
 		objectFields:    objectFields(*o),
 		ObjectReference: nonNil(o.ObjectReference),
 		Attribute:       nonNil(o.Attribute),
 	}
+	if inEvent {
+		out.Attribute = newEventAttributes(o.Attribute)
+	}
+	return out
 }
 
 // EventView returns the events/view (and events/add, events/edit) answer
@@ -74,12 +101,13 @@ func newObjectOut(o *misp.Object) objectOut {
 // Galaxy[] (e.Galaxy, [] when nil), the lists Razmena does not model yet
 // (ShadowAttribute, EventReport, CryptographicKey) as [], Object[] (each with
 // ObjectReference[] and Attribute[]) and Tag[], which is omitted when empty,
-// as is an attribute's Tag[]. Tags are emitted as given: hiding
-// non-exportable tags is the caller's choice.
+// as is an attribute's Tag[]. Every attribute, of the event or of an
+// object, has its Galaxy[] (a.Galaxy, [] when nil). Tags are emitted as
+// given: hiding non-exportable tags is the caller's choice.
 func EventView(e *misp.Event) any {
 	objects := make([]objectOut, len(e.Object))
 	for i, o := range e.Object {
-		objects[i] = newObjectOut(o)
+		objects[i] = newObjectOut(o, true)
 	}
 	return struct {
 		Event eventOut `json:"Event"`
@@ -88,7 +116,7 @@ func EventView(e *misp.Event) any {
 		Org:              e.Org,
 		Orgc:             e.Orgc,
 		SharingGroup:     e.SharingGroup,
-		Attribute:        nonNil(e.Attribute),
+		Attribute:        newEventAttributes(e.Attribute),
 		ShadowAttribute:  []struct{}{},
 		RelatedEvent:     nonNil(e.RelatedEvent),
 		Galaxy:           nonNil(e.Galaxy),
@@ -284,5 +312,5 @@ func AttributesAddView(saved []*misp.Attribute, failed map[int]*misp.ValidationE
 func ObjectView(o *misp.Object) any {
 	return struct {
 		Object objectOut `json:"Object"`
-	}{newObjectOut(o)}
+	}{newObjectOut(o, false)}
 }

@@ -137,15 +137,25 @@ func TestGolden(t *testing.T) {
 				CollectionUUID: "7cdff317-a673-4474-84ec-4f1754947823", Type: "threat-actor",
 				Value: "Example Actor", TagName: `misp-galaxy:threat-actor="Example Actor"`,
 				Description: "An actor.", GalaxyID: 4, Source: "MISP Project", Authors: []string{"Alexandre Dulaunoy"},
-				Version: 310, Distribution: misp.DistributionAll, Default: true},
+				Version: 310, Distribution: misp.DistributionAll, Default: true,
+				GalaxyClusterRelation: []*misp.GalaxyClusterRelation{{ID: 5, GalaxyClusterID: 77,
+					ReferencedGalaxyClusterID: 78, ReferencedGalaxyClusterUUID: "7a1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4e",
+					ReferencedGalaxyClusterType: "similar", GalaxyClusterUUID: "7a1f2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+					Distribution: misp.DistributionAll, Default: true}}},
+			Org:              &misp.Organisation{ID: 1, Name: "CERT-RS", UUID: "5f0c5b5e-0b8c-4d7a-9b1e-2f3a4b5c6d7e", RestrictedToDomain: []string{}},
+			Orgc:             &misp.Organisation{ID: 1, Name: "CERT-RS", UUID: "5f0c5b5e-0b8c-4d7a-9b1e-2f3a4b5c6d7e", RestrictedToDomain: []string{}},
 			Meta:             map[string][]string{"country": {"RS"}, "synonyms": {"EA", "Example"}},
 			TagID:            41,
 			RelationshipType: "attributed-to",
 		}},
 	}
 	enriched.Galaxy = []*misp.EventGalaxy{actor}
+	// An attribute's cluster without elements: its meta is [] (nil), as
+	// MISP leaves it; an event's would be {}.
+	bare := actor.GalaxyCluster[0].GalaxyCluster
+	bare.GalaxyClusterRelation = []*misp.GalaxyClusterRelation{}
 	enriched.Attribute[0].Galaxy = []*misp.EventGalaxy{{Galaxy: actor.Galaxy, GalaxyCluster: []*misp.EventCluster{{
-		GalaxyCluster: actor.GalaxyCluster[0].GalaxyCluster, Meta: map[string][]string{}, TagID: 41, Local: true}}}}
+		GalaxyCluster: bare, Org: actor.GalaxyCluster[0].Org, Orgc: actor.GalaxyCluster[0].Orgc, TagID: 41, Local: true}}}}
 	enriched.Attribute[0].Warnings = []*misp.WarninglistHit{{Match: "203.0.113.0/24", Value: "203.0.113.17",
 		WarninglistID: 9, WarninglistName: "RFC 5737 documentation ranges", WarninglistCategory: "false-positive"}}
 	failed := map[int]*misp.ValidationError{1: misp.Invalidf("value", "Invalid IP address.")}
@@ -186,6 +196,10 @@ func TestWriteDoesNotEscapeHTML(t *testing.T) {
 // the domain value has none.
 func TestViewsNeverNull(t *testing.T) {
 	e := &misp.Event{Object: []*misp.Object{{Name: "file"}}}
+	// Every attribute of an event, the event's own and its objects', has
+	// a Galaxy list.
+	withAttrs := &misp.Event{Attribute: []*misp.Attribute{{Value: "a"}},
+		Object: []*misp.Object{{Name: "file", Attribute: []*misp.Attribute{{Value: "b"}}}}}
 	tests := []struct {
 		name string
 		view any
@@ -194,6 +208,9 @@ func TestViewsNeverNull(t *testing.T) {
 		{"EventView", EventView(e), []string{
 			`"Attribute":[]`, `"ShadowAttribute":[]`, `"RelatedEvent":[]`, `"Galaxy":[]`,
 			`"EventReport":[]`, `"CryptographicKey":[]`, `"ObjectReference":[]`,
+		}},
+		{"EventView attributes", EventView(withAttrs), []string{
+			`"value":"a","Galaxy":[]`, `"value":"b","Galaxy":[]`,
 		}},
 		{"EventIndexItem", EventIndexItem(e), []string{`"EventTag":[]`, `"GalaxyCluster":[]`}},
 		{"ObjectView", ObjectView(&misp.Object{}), []string{`"ObjectReference":[]`, `"Attribute":[]`}},

@@ -136,12 +136,17 @@ type clusterLoad struct {
 // c: a site admin sees every cluster; others those of their organisation,
 // of distribution 1–3, or of an authorised sharing group.
 func clusterVisible(tx *tx, a *args, actor *misp.Actor) string {
+	return clusterVisibleAs(tx, a, actor, "c")
+}
+
+// clusterVisibleAs is clusterVisible for the cluster alias alias.
+func clusterVisibleAs(tx *tx, a *args, actor *misp.Actor, alias string) string {
 	if actor.SiteAdmin() {
 		return "1 = 1"
 	}
-	s := "(c.org_id = " + a.add(actor.OrgID()) + " OR c.distribution IN (1, 2, 3)"
+	s := "(" + alias + ".org_id = " + a.add(actor.OrgID()) + " OR " + alias + ".distribution IN (1, 2, 3)"
 	if groups := tx.authorisedGroups(actor.OrgID()); len(groups) > 0 {
-		s += " OR (c.distribution = 4 AND c.sharing_group_id IN (" + inList(a, groups) + "))"
+		s += " OR (" + alias + ".distribution = 4 AND " + alias + ".sharing_group_id IN (" + inList(a, groups) + "))"
 	}
 	return s + ")"
 }
@@ -274,8 +279,8 @@ func (db *DB) findFullCluster(ctx context.Context, actor *misp.Actor, f misp.Gal
 }
 
 // FindClustersByTagNames returns the visible, non-deleted clusters whose
-// tag_name is one of names (case-insensitively), with their galaxy and
-// elements, in id order.
+// tag_name is one of names (case-insensitively), with their galaxy,
+// elements and visible relations, in id order.
 func (db *DB) FindClustersByTagNames(ctx context.Context, actor *misp.Actor, names []string) ([]*misp.GalaxyCluster, error) {
 	if len(names) == 0 {
 		return nil, nil
@@ -286,7 +291,7 @@ func (db *DB) FindClustersByTagNames(ctx context.Context, actor *misp.Actor, nam
 		out = out[:0]
 		for _, chunk := range chunks(names, inChunk) {
 			f := misp.GalaxyClusterFilter{TagNames: chunk, Deleted: &deleted}
-			cs, err := findClusters(ctx, tx, actor, &f, clusterLoad{galaxy: true, elements: true})
+			cs, err := findClusters(ctx, tx, actor, &f, clusterLoad{galaxy: true, elements: true, relations: true})
 			if err != nil {
 				return err
 			}
@@ -371,12 +376,15 @@ func loadElements(ctx context.Context, tx *tx, ids []int64, byID map[int64]*misp
 // loadRelations loads the relations of the clusters that actor may see:
 // GalaxyClusterRelation::buildConditions, the cluster rule applied to the
 // relation's distribution and sharing group, the owner being the cluster's
-// organisation.
+// organisation. The target is named by the lowest id of a cluster with
+// its uuid that actor may see (0 if none), so that a relation never
+// reveals a cluster the reader may not see; MISP shows the stored id.
 func loadRelations(ctx context.Context, tx *tx, actor *misp.Actor, ids []int64, byID map[int64]*misp.GalaxyCluster) error {
 	for _, chunk := range chunks(ids, inChunk) {
 		var a args
 		q := `SELECT r.id, r.galaxy_cluster_id,
-				COALESCE((SELECT MIN(x.id) FROM galaxy_clusters x WHERE x.uuid = r.referenced_galaxy_cluster_uuid), 0),
+				COALESCE((SELECT MIN(x.id) FROM galaxy_clusters x WHERE x.uuid = r.referenced_galaxy_cluster_uuid
+					AND ` + clusterVisibleAs(tx, &a, actor, "x") + `), 0),
 				r.referenced_galaxy_cluster_uuid, r.referenced_galaxy_cluster_type, r.galaxy_cluster_uuid,
 				r.distribution, r.sharing_group_id, r.is_default, r.tags
 			FROM galaxy_cluster_relations r JOIN galaxy_clusters c ON c.id = r.galaxy_cluster_id

@@ -350,6 +350,15 @@ func testGalaxyClusterReads(t *testing.T, s *Stores, f *fixture) {
 		byTag[0].Meta()["synonyms"][1] != "Sednit") {
 		t.Errorf("FindClustersByTagNames()[0] = %+v, want its galaxy and elements", byTag[0])
 	}
+	// Event views show the clusters' relations too.
+	if len(byTag) == 2 {
+		if d := diff(want.GalaxyClusterRelation, byTag[0].GalaxyClusterRelation, ignoreIDs...); d != "" {
+			t.Errorf("FindClustersByTagNames() APT28's relations (-want +got):\n%s", d)
+		}
+		if byTag[1].GalaxyClusterRelation == nil || len(byTag[1].GalaxyClusterRelation) != 0 {
+			t.Errorf("FindClustersByTagNames() Phishing's relations = %v, want loaded and empty", byTag[1].GalaxyClusterRelation)
+		}
+	}
 	if got, err := s.Galaxies.FindClustersByTagNames(ctx, f.b, nil); err != nil || len(got) != 0 {
 		t.Errorf("FindClustersByTagNames(nil) = %v, %v", got, err)
 	}
