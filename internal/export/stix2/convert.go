@@ -17,9 +17,11 @@ import (
 // attributeObjects returns the objects of a: the SDO first, then the
 // SCOs it refers to. createdBy is the identity of the event's creator
 // ("" when unknown); inherited are tags of the event applied to the
-// attribute too (attributes scope with includeEventTags).
+// attribute too (attributes scope with includeEventTags). The tags of the
+// attribute's exported clusters are not labels: the clusters are objects
+// of their own (see galaxy.go).
 func attributeObjects(a *misp.Attribute, createdBy string, inherited []*misp.AttachedTag) []object {
-	tags := tagsOf(a.Tag, inherited)
+	tags := tagsOf(withoutClusterTags(a.Tag, a.Galaxy, false), inherited)
 	var labels []string
 	if a.Type != "" {
 		labels = append(labels, `misp:type="`+clean(a.Type)+`"`)

@@ -7,18 +7,32 @@ import (
 )
 
 // eventObjects returns the objects of a full event in write order: those
-// of its attributes, of its objects, the relationships of its object
-// references, and, for an event with none of those, misp-stix's note
-// saying the event is empty (a report must refer to something).
-func eventObjects(e *misp.Event, createdBy string) []object {
-	var objs []object
+// of its attributes and of its objects, each followed by the SDOs of its
+// galaxy clusters not in the answer yet, the relationships of its object
+// references, the SDOs of the event's own clusters, the relationships
+// from attributes and objects to their clusters, and, for an event with
+// none of those, misp-stix's note saying the event is empty (a report
+// must refer to something). clusters are the clusters already in the
+// answer; refs are the identifiers of those the event refers to, which
+// its report lists too.
+func eventObjects(e *misp.Event, createdBy string, clusters clusterSet) (objs []object, refs []string) {
 	// stixIDs maps MISP uuids to the STIX id of their SDO; an object's
 	// attributes map to the object's, as in misp-stix.
 	stixIDs := map[string]string{}
+	var galaxyRels []object
+	// withClusters adds the clusters of galaxies, attached to the SDO
+	// source created at timestamp.
+	withClusters := func(source string, galaxies []*misp.EventGalaxy, timestamp int64) {
+		ids, sdos := clusters.add(galaxies, timestamp)
+		objs = append(objs, sdos...)
+		refs = append(refs, ids...)
+		galaxyRels = append(galaxyRels, galaxyRelationships(source, ids, timestamp)...)
+	}
 	for _, a := range e.Attribute {
 		as := attributeObjects(a, createdBy, nil)
 		stixIDs[a.UUID] = as[0].id()
 		objs = append(objs, as...)
+		withClusters(as[0].id(), a.Galaxy, int64(a.Timestamp))
 	}
 	for _, o := range e.Object {
 		os := objectObjects(o, createdBy)
@@ -29,6 +43,7 @@ func eventObjects(e *misp.Event, createdBy string) []object {
 		}
 		stixIDs[o.UUID] = os[0].id()
 		objs = append(objs, os...)
+		withClusters(os[0].id(), mergedGalaxies(o), int64(o.Timestamp))
 	}
 	for _, o := range e.Object {
 		for _, r := range o.ObjectReference {
@@ -37,7 +52,11 @@ func eventObjects(e *misp.Event, createdBy string) []object {
 			}
 		}
 	}
-	if len(objs) == 0 {
+	ids, sdos := clusters.add(e.Galaxy, int64(e.Timestamp))
+	objs = append(objs, sdos...)
+	refs = append(refs, ids...)
+	objs = append(objs, galaxyRels...)
+	if len(objs) == 0 && len(refs) == 0 {
 		ts := stamp(int64(e.Timestamp))
 		// Not note--<event uuid> as in misp-stix: §2.9 forbids one UUID
 		// for objects of two types.
@@ -52,7 +71,7 @@ func eventObjects(e *misp.Event, createdBy string) []object {
 		)
 		objs = append(objs, note)
 	}
-	return objs
+	return objs, refs
 }
 
 // relationship converts an object reference. A reference whose target is
@@ -113,9 +132,12 @@ func containerID(e *misp.Event) string {
 // of an unpublished one (a report must have a publication time;
 // misp-stix makes the same choice, with context suspicious-activity). It
 // refers to every object of the event but identities and marking
-// definitions; its labels are misp-stix's, which tell MISP's importer the
-// bundle is MISP content, then the event's tags.
-func eventContainer(e *misp.Event, createdBy string, objs []object) object {
+// definitions, and to the event's clusters written earlier in the answer
+// (clusterRefs); its labels are misp-stix's, which tell MISP's importer
+// the bundle is MISP content, then the event's tags but those of its
+// exported clusters of mapped galaxies (misp-stix leaves the tags of
+// unmapped clusters).
+func eventContainer(e *misp.Event, createdBy string, objs []object, clusterRefs []string) object {
 	typ := "grouping"
 	if published(e) {
 		typ = "report"
@@ -131,7 +153,7 @@ func eventContainer(e *misp.Event, createdBy string, objs []object) object {
 	} else {
 		o.set("context", "suspicious-activity")
 	}
-	refs := make([]string, 0, len(objs))
+	refs := make([]string, 0, len(objs)+len(clusterRefs))
 	seen := make(map[string]bool, len(objs))
 	for _, x := range objs {
 		if id := x.id(); !seen[id] {
@@ -139,7 +161,13 @@ func eventContainer(e *misp.Event, createdBy string, objs []object) object {
 			refs = append(refs, id)
 		}
 	}
+	for _, id := range clusterRefs {
+		if !seen[id] {
+			seen[id] = true
+			refs = append(refs, id)
+		}
+	}
 	o.set("object_refs", refs)
-	tagsOf(e.Tag).apply(&o, "Threat-Report", `misp:tool="MISP-STIX-Converter"`)
+	tagsOf(withoutClusterTags(e.Tag, e.Galaxy, true)).apply(&o, "Threat-Report", `misp:tool="MISP-STIX-Converter"`)
 	return o
 }

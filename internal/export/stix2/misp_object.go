@@ -37,7 +37,7 @@ func objectObjects(o *misp.Object, createdBy string) []object {
 	var attrTags [][]*misp.AttachedTag
 	toIDS := false
 	for _, a := range o.Attribute {
-		attrTags = append(attrTags, a.Tag)
+		attrTags = append(attrTags, withoutClusterTags(a.Tag, a.Galaxy, false))
 		toIDS = toIDS || bool(a.ToIDS)
 	}
 	tags := tagsOf(attrTags...)

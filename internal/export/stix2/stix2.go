@@ -14,6 +14,13 @@
 // §2.9 defines, over the canonical JSON of their ID contributing
 // properties, so the same IP address has the same identifier in every
 // answer and every producer.
+//
+// Galaxy clusters (the Galaxy lists restSearch attaches to events and
+// attributes) become SDOs as misp-stix makes them: threat-actor,
+// attack-pattern, malware, tool, … with the cluster uuid
+// (threat-actor--<cluster uuid>), x-misp-galaxy-cluster for galaxies
+// misp-stix does not map; see galaxy.go. Each cluster is written once per
+// answer.
 package stix2
 
 import (
@@ -55,6 +62,7 @@ type bundle struct {
 	identities map[string]bool
 	markings   map[string]bool
 	scos       map[string]bool
+	clusters   clusterSet
 	err        error
 }
 
@@ -62,6 +70,7 @@ func newBundle(w io.Writer, o export.Options) *bundle {
 	return &bundle{
 		w: bufio.NewWriter(w), opts: o,
 		identities: map[string]bool{}, markings: map[string]bool{}, scos: map[string]bool{},
+		clusters: clusterSet{},
 	}
 }
 
@@ -72,8 +81,14 @@ func (b *bundle) bundleID() string {
 	return "bundle--" + uuid5(razmenaNamespace, name)
 }
 
-// start writes the bundle head and the producer's identity, once.
+// start writes the bundle head and the producer's identity, once, and
+// is called before each attribute or event. The set of clusters written
+// is bounded as the SCOs' is, and only emptied between two attributes or
+// events, so that one's objects always agree on a cluster's identifier.
 func (b *bundle) start() error {
+	if len(b.clusters) >= maxSeenSCOs {
+		clear(b.clusters)
+	}
 	if b.started {
 		return b.err
 	}
@@ -164,7 +179,10 @@ func (b *bundle) close() error {
 
 // attributeWriter writes an attributes-scope answer. As misp-stix does
 // for attribute collections, there is no report: each attribute's objects
-// stand alone, created by the identity of the event's creator.
+// stand alone, created by the identity of the event's creator. The
+// clusters of the attribute's event stand alone too, created at the
+// event's timestamp (MISP passes them to misp-stix as the collection's
+// Galaxy); those of the attribute are linked to its SDO by relationships.
 type attributeWriter struct {
 	b       *bundle
 	inherit bool
@@ -179,7 +197,17 @@ func (w *attributeWriter) Write(h misp.AttributeHit) error {
 	if w.inherit && h.Event != nil {
 		inherited = h.Event.Tag
 	}
-	for _, o := range attributeObjects(h.Attribute, createdBy, inherited) {
+	if h.Event != nil {
+		_, sdos := w.b.clusters.add(h.Event.Galaxy, int64(h.Event.Timestamp))
+		for _, o := range sdos {
+			w.b.write(o)
+		}
+	}
+	objs := attributeObjects(h.Attribute, createdBy, inherited)
+	ids, sdos := w.b.clusters.add(h.Attribute.Galaxy, int64(h.Attribute.Timestamp))
+	objs = append(objs, sdos...)
+	objs = append(objs, galaxyRelationships(objs[0].id(), ids, int64(h.Attribute.Timestamp))...)
+	for _, o := range objs {
 		w.b.write(o)
 	}
 	return w.b.err
@@ -189,7 +217,7 @@ func (w *attributeWriter) Close() error { return w.b.close() }
 
 // eventWriter writes an events-scope answer: per event, its creator's
 // identity, a report (published events) or grouping (the others) that
-// refers to all the event's objects, and those objects.
+// refers to all the event's objects and clusters, and those objects.
 type eventWriter struct{ b *bundle }
 
 func (w *eventWriter) WriteEvent(e *misp.Event) error {
@@ -197,8 +225,8 @@ func (w *eventWriter) WriteEvent(e *misp.Event) error {
 		return err
 	}
 	createdBy := w.b.orgIdentity(e)
-	objs := eventObjects(e, createdBy)
-	w.b.write(eventContainer(e, createdBy, objs))
+	objs, clusterRefs := eventObjects(e, createdBy, w.b.clusters)
+	w.b.write(eventContainer(e, createdBy, objs, clusterRefs))
 	for _, o := range objs {
 		w.b.write(o)
 	}
