@@ -209,9 +209,13 @@ func (h *heldWriter) flush(n int64) error {
 func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *restsearch.Request, f export.Format, o export.Options, s misp.AttributeSearch, empty bool, out io.Writer) (n, last int64, err error) {
 	aw := f.Attributes(out, o)
 	if !empty {
-		so := misp.StreamOptions{EventTags: req.IncludeEventTags || req.IncludeContext,
+		// stix2 writes the clusters of the attributes' and of their
+		// events' tags, so it reads the event tags too.
+		galaxies := searchGalaxies(req, f)
+		so := misp.StreamOptions{EventTags: req.IncludeEventTags || req.IncludeContext || galaxies,
 			// Only the JSON format shows correlations.
 			Correlations: req.IncludeCorrelations && f.Name == jsonfmt.Format.Name}
+		en := a.enricher(actor, galaxies, false)
 		keepAll := req.IncludeAllTags
 		warned, err := a.warnedFilter(ctx, req)
 		if err != nil {
@@ -236,6 +240,11 @@ func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *rest
 				h.Attribute.Tag = exportableTags(h.Attribute.Tag)
 				if h.Event != nil && h.Event.Tag != nil {
 					h.Event.Tag = exportableTags(h.Event.Tag)
+				}
+			}
+			if en.galaxies {
+				if err := en.attachHitGalaxies(ctx, h); err != nil {
+					return err
 				}
 			}
 			n, last = n+1, int64(h.Attribute.ID)
@@ -273,9 +282,9 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 	if err != nil {
 		return 0, 0, err
 	}
-	// Galaxy unless excludeGalaxy (in the json format, the one that shows
-	// it), warnings with includeWarninglistHits.
-	en := a.enricher(actor, asJSON && !req.ExcludeGalaxy, asJSON && req.IncludeWarninglistHits)
+	// Galaxy unless excludeGalaxy (in the json and stix2 formats, the
+	// ones that show it), warnings with includeWarninglistHits.
+	en := a.enricher(actor, searchGalaxies(req, f), asJSON && req.IncludeWarninglistHits)
 	remaining := s.Limit
 	for !empty {
 		page := s
