@@ -47,18 +47,7 @@ func init() {
 				if err := json.Unmarshal(body, &out); err != nil {
 					t.Fatalf("attributes/restSearch as %s: %v", u.Key, err)
 				}
-				owners, attrs, events := f.attrOwners(), f.attrsByID(), f.eventsByID()
-				for _, a := range out.Response.Attribute {
-					uuid := leakStr(a["uuid"])
-					s.add("attribute", uuid)
-					for _, r := range leakList(a["RelatedAttribute"]) {
-						other := attrs[leakStr(r["id"])]
-						s.add("related_attribute", uuid+" "+other)
-						if ev, _ := r["Event"].(obj); ev == nil || leakStr(ev["uuid"]) != owners[other] || events[leakStr(ev["id"])] != owners[other] {
-							s.add("related_attribute with a wrong event", uuid+" "+other)
-						}
-					}
-				}
+				f.collectSearchCorrelations(s, out.Response.Attribute)
 				return s
 			},
 			want: func(o *leakOracle, u *leakUser) leakSet {
@@ -69,6 +58,26 @@ func init() {
 			},
 		},
 	)
+}
+
+// collectSearchCorrelations names the attributes of an
+// attributes/restSearch answer with includeCorrelations and their
+// RelatedAttribute entries ("related_attribute <attribute> <other
+// attribute>"), checking that each entry's Event is the other
+// attribute's.
+func (f *leakFixture) collectSearchCorrelations(s leakSet, list []obj) {
+	owners, attrs, events := f.attrOwners(), f.attrsByID(), f.eventsByID()
+	for _, a := range list {
+		uuid := leakStr(a["uuid"])
+		s.add("attribute", uuid)
+		for _, r := range leakList(a["RelatedAttribute"]) {
+			other := attrs[leakStr(r["id"])]
+			s.add("related_attribute", uuid+" "+other)
+			if ev, _ := r["Event"].(obj); ev == nil || leakStr(ev["uuid"]) != owners[other] || events[leakStr(ev["id"])] != owners[other] {
+				s.add("related_attribute with a wrong event", uuid+" "+other)
+			}
+		}
+	}
 }
 
 // collectRelated names the RelatedEvent entries of an event view

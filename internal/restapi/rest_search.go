@@ -213,8 +213,8 @@ func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *rest
 		// events' tags, so it reads the event tags too.
 		galaxies := searchGalaxies(req, f)
 		so := misp.StreamOptions{EventTags: req.IncludeEventTags || req.IncludeContext || galaxies,
-			// Only the JSON format shows correlations.
-			Correlations: req.IncludeCorrelations && f.Name == jsonfmt.Format.Name}
+			// Only the json and xml formats show correlations.
+			Correlations: req.IncludeCorrelations && mispTree(f)}
 		en := a.enricher(actor, galaxies, false)
 		keepAll := req.IncludeAllTags
 		warned, err := a.warnedFilter(ctx, req)
@@ -222,9 +222,9 @@ func (a *API) streamAttributes(ctx context.Context, actor *misp.Actor, req *rest
 			return 0, 0, err
 		}
 		// includeWarninglistHits: each to_ids attribute's hits, in the
-		// JSON format.
+		// json and xml formats.
 		var hits *warninglist.Index
-		if req.IncludeWarninglistHits && f.Name == jsonfmt.Format.Name {
+		if req.IncludeWarninglistHits && mispTree(f) {
 			if hits, err = a.warnings.Index(ctx); err != nil {
 				return 0, 0, fmt.Errorf("warninglists: %w", err)
 			}
@@ -273,18 +273,20 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 	// default); Razmena only with includeEventCorrelations, as it costs
 	// an export of 16,725 events minutes instead of 26 s
 	// (docs/correlation.md). RelatedAttribute comes with
-	// includeGranularCorrelations. Only the JSON format shows them.
-	asJSON := f.Name == jsonfmt.Format.Name
+	// includeGranularCorrelations. Only the json format shows both; the
+	// xml format shows RelatedEvent (MISP's XMLConverterTool drops the
+	// attributes' RelatedAttribute).
+	tree := mispTree(f)
 	opts := misp.EventViewOptions{Deleted: s.Deleted, ExcludeLocalTags: req.ExcludeLocalTags, Metadata: req.Metadata,
-		EventCorrelations:    asJSON && req.IncludeEventCorrelations,
-		GranularCorrelations: asJSON && req.IncludeGranularCorrelations}
+		EventCorrelations:    tree && req.IncludeEventCorrelations,
+		GranularCorrelations: f.Name == jsonfmt.Format.Name && req.IncludeGranularCorrelations}
 	warned, err := a.warnedFilter(ctx, req)
 	if err != nil {
 		return 0, 0, err
 	}
-	// Galaxy unless excludeGalaxy (in the json and stix2 formats, the
-	// ones that show it), warnings with includeWarninglistHits.
-	en := a.enricher(actor, searchGalaxies(req, f), asJSON && req.IncludeWarninglistHits)
+	// Galaxy unless excludeGalaxy (in the json, xml and stix2 formats,
+	// the ones that show it), warnings with includeWarninglistHits.
+	en := a.enricher(actor, searchGalaxies(req, f), tree && req.IncludeWarninglistHits)
 	remaining := s.Limit
 	for !empty {
 		page := s

@@ -13,13 +13,14 @@ import (
 	"github.com/razmena/razmena/internal/export/rpz"
 	"github.com/razmena/razmena/internal/export/stix2"
 	"github.com/razmena/razmena/internal/export/text"
+	"github.com/razmena/razmena/internal/export/xmlfmt"
 	"github.com/razmena/razmena/internal/export/zeek"
 	"github.com/razmena/razmena/internal/misp"
 )
 
 // formats are restSearch's return formats by returnFormat name.
 var formats = registry(jsonfmt.Format, csv.Format, text.Format, hashes.Format, rpz.Format,
-	nids.Suricata, nids.Snort, zeek.Format, openioc.Format, stix2.Format)
+	nids.Suricata, nids.Snort, zeek.Format, openioc.Format, stix2.Format, xmlfmt.Format)
 
 func registry(fs ...export.Format) map[string]export.Format {
 	m := make(map[string]export.Format, len(fs))

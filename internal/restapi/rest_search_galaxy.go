@@ -6,13 +6,15 @@ import (
 	"github.com/razmena/razmena/internal/export"
 	"github.com/razmena/razmena/internal/export/jsonfmt"
 	"github.com/razmena/razmena/internal/export/stix2"
+	"github.com/razmena/razmena/internal/export/xmlfmt"
 	"github.com/razmena/razmena/internal/misp"
 	"github.com/razmena/razmena/internal/restsearch"
 )
 
 // searchGalaxies reports whether a restSearch answer in format f carries
 // the galaxy clusters its tags attach: the json format's events scope
-// shows them as Galaxy blocks, and stix2 writes them as SDOs in both
+// shows them as Galaxy blocks (the xml format those of the attributes),
+// and stix2 writes them as SDOs in both
 // scopes, as MISP's StixExport asks for them (its additional_params
 // includeGalaxy and includeEventTags) and passes those of the attributes
 // and of their events to misp-stix. excludeGalaxy leaves them out; it is
@@ -25,7 +27,14 @@ func searchGalaxies(req *restsearch.Request, f export.Format) bool {
 	if f.Name == stix2.Format.Name {
 		return true
 	}
-	return f.Name == jsonfmt.Format.Name && req.Scope == export.ScopeEvents
+	return mispTree(f) && req.Scope == export.ScopeEvents
+}
+
+// mispTree reports whether f writes MISP's trees of events and
+// attributes (json, xml), which carry their correlations, warnings and
+// galaxies.
+func mispTree(f export.Format) bool {
+	return f.Name == jsonfmt.Format.Name || f.Name == xmlfmt.Format.Name
 }
 
 // attachHitGalaxies sets the Galaxy lists of an attributes-scope hit: the

@@ -208,6 +208,7 @@ func TestRestSearchFormatsLeak(t *testing.T) {
 		"zeek":     w.visibleToB,
 		"openioc":  w.visibleToB,
 		"stix2":    w.visibleToB,
+		"xml":      w.visibleToB,
 	}
 	for name := range formats {
 		if _, ok := exported[name]; !ok {
