@@ -85,13 +85,12 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		// The fresh correlation rebuild's rows are a join of attributes
 		// and events in its own transaction: their keys hold by
 		// construction.
-		UncheckedWrite:     []string{"PRAGMA foreign_keys = OFF"},
-		UncheckedWriteDone: []string{"PRAGMA foreign_keys = ON"},
-		TimestampIndex:     "attributes_timestamp_idx",
-		InIDs:              func(col, p string) string { return col + " IN (SELECT value FROM json_each(" + p + "))" },
-		IDsArg:             sqlstore.JSONIDs,
-		Goose:              goose.DialectSQLite3,
-		Migrations:         sub,
+		UncheckedWrite: []string{"PRAGMA foreign_keys = OFF"},
+		TimestampIndex: "attributes_timestamp_idx",
+		InIDs:          func(col, p string) string { return col + " IN (SELECT value FROM json_each(" + p + "))" },
+		IDsArg:         sqlstore.JSONIDs,
+		Goose:          goose.DialectSQLite3,
+		Migrations:     sub,
 	}), nil
 }
 

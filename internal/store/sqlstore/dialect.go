@@ -54,14 +54,14 @@ type Dialect struct {
 	// UncheckedWrite are statements run on a connection, outside any
 	// transaction, before a transaction that writes only rows it derives
 	// from the rows their references point to (the fresh correlation
-	// rebuild, whose rows come from a join of attributes and events);
-	// UncheckedWriteDone restores the connection after it. SQLite checks
+	// rebuild, whose rows come from a join of attributes and events); the
+	// connection is closed after it (DB.writeUnchecked). SQLite checks
 	// each foreign key of an inserted row by a lookup in its parent
 	// table, at random in attributes for rows inserted in value order:
 	// 164 s against 15 s for 10 M rows in the native sqlite3 shell
 	// (docs/benchmarks.md). PRAGMA foreign_keys cannot change inside a
 	// transaction.
-	UncheckedWrite, UncheckedWriteDone []string
+	UncheckedWrite []string
 	// PairReads are statements run in a read transaction before it reads
 	// correlation pairs, PairReadsDone after: PostgreSQL's planner, whose
 	// estimates of a join on md5(value) are far off, sorts the whole of

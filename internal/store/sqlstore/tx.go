@@ -70,12 +70,13 @@ func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
 }
 
 // writeUnchecked runs fn in a read-write transaction on a connection of
-// its own, between the dialect's UncheckedWrite and UncheckedWriteDone
-// statements. It is for a transaction that writes only rows derived,
-// within it, from the rows its references point to. A connection whose
-// settings could not be restored is closed rather than handed back to
-// the pool.
-func (db *DB) writeUnchecked(ctx context.Context, fn func(*tx) error) (err error) {
+// its own, set up by the dialect's UncheckedWrite statements. It is for
+// a transaction that writes only rows derived, within it, from the rows
+// their references point to. The connection is closed afterwards, never
+// handed back to the pool: statements that set it back could run while
+// a cancelled transaction is still being rolled back on it (database/sql
+// rolls back asynchronously), where SQLite ignores PRAGMA foreign_keys.
+func (db *DB) writeUnchecked(ctx context.Context, fn func(*tx) error) error {
 	if len(db.dialect.UncheckedWrite) == 0 {
 		return db.write(ctx, fn)
 	}
@@ -83,24 +84,16 @@ func (db *DB) writeUnchecked(ctx context.Context, fn func(*tx) error) (err error
 	if err != nil {
 		return db.dialect.translate(err)
 	}
-	defer conn.Close()
-	restore := func(qs []string) error {
-		for _, q := range qs {
-			// Not ctx: the settings are restored after a cancellation too.
-			if _, err := conn.ExecContext(context.WithoutCancel(ctx), q); err != nil {
-				return db.dialect.translate(err)
-			}
-		}
-		return nil
-	}
 	defer func() {
-		if rerr := restore(db.dialect.UncheckedWriteDone); rerr != nil {
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-			err = errors.Join(err, fmt.Errorf("restore connection settings: %w", rerr))
-		}
+		// Raw waits for the connection to be free; ErrBadConn makes
+		// the pool close it.
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		_ = conn.Close()
 	}()
-	if err := restore(db.dialect.UncheckedWrite); err != nil {
-		return err
+	for _, q := range db.dialect.UncheckedWrite {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return db.dialect.translate(err)
+		}
 	}
 	return db.transact(ctx, conn, &sql.TxOptions{Isolation: db.dialect.Isolation}, fn)
 }
