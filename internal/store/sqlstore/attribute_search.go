@@ -657,11 +657,25 @@ func attributeSearchFilters(a *args, s misp.AttributeSearch, tcol string) []stri
 // is v.
 func exactValue(a *args, v string) string {
 	p := a.add(v)
-	cond := "a.value1 = " + p + " OR a.value2 = " + p
+	cond := "a.value1 = " + p + " OR " + value2Is("a.value2", p, v)
 	if i := strings.IndexByte(v, '|'); i >= 0 {
 		cond += " OR (a.value1 = " + a.add(v[:i]) + " AND a.value2 = " + a.add(v[i+1:]) + ")"
 	}
 	return cond
+}
+
+// value2Is is "column col, an attributes.value2, equals v", v bound as
+// p, written so that the value2 index serves it. The index leaves out
+// the empty value2 of every attribute whose type is not composite
+// (migration 00013: on PostgreSQL, where it is a hash index, each
+// insert of an empty value2 walked the one bucket holding them all); a
+// planner uses a partial index only for a query whose terms imply its
+// condition, so a non-empty v is matched with "col is not empty" too.
+func value2Is(col, p, v string) string {
+	if v == "" {
+		return col + " = " + p
+	}
+	return "(" + col + " = " + p + " AND " + col + " <> '')"
 }
 
 // valueTerm is one value term: exact, or a LIKE pattern when it holds
@@ -681,6 +695,9 @@ func stringFilter(a *args, col string, f misp.StringFilter, like bool) string {
 	term := func(v string) string {
 		if like || strings.Contains(v, "%") {
 			return "lower(" + col + ") LIKE " + a.add(strings.ToLower(v))
+		}
+		if col == "a.value2" {
+			return value2Is(col, a.add(v), v)
 		}
 		return col + " = " + a.add(v)
 	}

@@ -305,7 +305,7 @@ func (db *DB) DeleteCorrelationExclusion(ctx context.Context, id int64) error {
 		var ids []int64
 		if kind == misp.ExclusionExact {
 			// The value indexes find the holders of one value.
-			ids, err = attributeIDs(ctx, tx, "SELECT id FROM attributes WHERE value1 = $1 UNION SELECT id FROM attributes WHERE value2 = $1", pattern)
+			ids, err = attributeIDs(ctx, tx, "SELECT id FROM attributes WHERE value1 = $1 UNION SELECT id FROM attributes WHERE "+value2Is("value2", "$1", pattern), pattern)
 		} else {
 			// A pattern is matched against every value: a scan.
 			ids, err = attributeIDs(ctx, tx, "SELECT id FROM attributes WHERE "+exclusionMatch("value1", boundKind, boundPattern)+

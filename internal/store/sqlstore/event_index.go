@@ -180,7 +180,7 @@ func eventFilters(tx *tx, a *args, actor *misp.Actor, f misp.EventFilter) []stri
 		// Either half of a composite value matches (misp-core-format §2),
 		// as does the whole "left|right".
 		v := a.add(f.Value)
-		match := "a.value1 = " + v + " OR a.value2 = " + v
+		match := "a.value1 = " + v + " OR " + value2Is("a.value2", v, f.Value)
 		if l, r, ok := strings.Cut(f.Value, "|"); ok {
 			match += " OR (a.value1 = " + a.add(l) + " AND a.value2 = " + a.add(r) + ")"
 		}

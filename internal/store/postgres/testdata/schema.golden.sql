@@ -550,7 +550,7 @@ CREATE INDEX attributes_timestamp_idx ON public.attributes USING btree ("timesta
 CREATE INDEX attributes_type_id_idx ON public.attributes USING btree (type, id);
 CREATE UNIQUE INDEX attributes_uuid_key ON public.attributes USING btree (uuid);
 CREATE INDEX attributes_value1_idx ON public.attributes USING hash (value1);
-CREATE INDEX attributes_value2_idx ON public.attributes USING hash (value2);
+CREATE INDEX attributes_value2_idx ON public.attributes USING hash (value2) WHERE (value2 <> ''::text);
 CREATE INDEX audit_logs_created_idx ON public.audit_logs USING btree (created);
 CREATE INDEX audit_logs_model_idx ON public.audit_logs USING btree (model, model_id);
 CREATE INDEX audit_logs_org_id_idx ON public.audit_logs USING btree (org_id, id);

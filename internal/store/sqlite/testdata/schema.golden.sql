@@ -46,7 +46,7 @@ CREATE INDEX attributes_type_id_idx ON attributes (type, id);
 
 CREATE INDEX attributes_value1_idx ON attributes (value1);
 
-CREATE INDEX attributes_value2_idx ON attributes (value2);
+CREATE INDEX attributes_value2_idx ON attributes (value2) WHERE value2 <> '';
 
 CREATE TABLE audit_logs (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
