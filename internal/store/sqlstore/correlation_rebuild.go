@@ -140,8 +140,9 @@ func (t *tx) ddl(ctx context.Context, q string) error {
 	return t.d.translate(err)
 }
 
-// index is a secondary index of a table, with the statement that
-// creates it.
+// index is a schema object of a table that a rebuild drops and creates
+// again — a secondary index, or on PostgreSQL a foreign key — with the
+// statement that creates it.
 type index struct{ name, create string }
 
 // secondaryIndexes returns the indexes of table that a rebuild may drop
@@ -170,9 +171,9 @@ func (t *tx) secondaryIndexes(ctx context.Context, table string) ([]index, error
 // with the statement that adds it again, read from the catalog. Each
 // key checks every inserted row by a trigger that looks its parent up
 // (the fresh rebuild at 1 M attributes: 24–28 s with the keys in
-// place, 11–14 s without); added after the rows, a key
-// checks them all in one join. SQLite cannot drop a key; it has none
-// here.
+// place, 11–14 s without); added after the rows, a key checks them all
+// in one join. On SQLite, which cannot drop a foreign key, it returns
+// none: the rebuild turns the checks off instead (DB.writeUnchecked).
 func (t *tx) foreignKeys(ctx context.Context, table string) ([]index, error) {
 	if t.d.Name != "postgres" {
 		return nil, nil
