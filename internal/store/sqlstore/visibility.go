@@ -140,7 +140,7 @@ func (t *tx) eventVisibility(a *args, e string, actor *misp.Actor) eventVisibili
 	v := eventVisibility{
 		own:      e + ".org_id = " + org,
 		other:    e + ".org_id <> " + org,
-		everyone: e + ".distribution IN (1, 2, 3)",
+		everyone: e + ".distribution BETWEEN 1 AND 3",
 		group:    "(" + e + ".distribution = 4 AND " + t.groupIn(a, e+".sharing_group_id", actor) + ")",
 	}
 	if t.policy.UnpublishedPrivate {
@@ -158,7 +158,7 @@ func (t *tx) eventVisibility(a *args, e string, actor *misp.Actor) eventVisibili
 // fetchEvent removes it (§4.1 second pass, §13 #15), and Razmena applies
 // that on every path, not only on events/view.
 func elementDistVisible(e, x, org, groups string) string {
-	return "(" + x + ".distribution IN (1, 2, 3, 5) OR (" + x + ".distribution = 0 AND " + e + ".org_id = " + org +
+	return "(" + x + ".distribution BETWEEN 1 AND 3 OR " + x + ".distribution = 5 OR (" + x + ".distribution = 0 AND " + e + ".org_id = " + org +
 		") OR (" + x + ".distribution = 4 AND " + inGroups(x+".sharing_group_id", groups) + "))"
 }
 
