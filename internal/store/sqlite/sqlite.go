@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"runtime"
 	"strings"
 
 	"github.com/pressly/goose/v3"
@@ -87,6 +88,7 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		// construction.
 		UncheckedWrite: []string{"PRAGMA foreign_keys = OFF"},
 		TimestampIndex: "attributes_timestamp_idx",
+		ScanWorkers:    min(2, runtime.GOMAXPROCS(0)),
 		InIDs:          func(col, p string) string { return col + " IN (SELECT value FROM json_each(" + p + "))" },
 		IDsArg:         sqlstore.JSONIDs,
 		Goose:          goose.DialectSQLite3,

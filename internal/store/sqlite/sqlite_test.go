@@ -20,6 +20,22 @@ var update = flag.Bool("update", false, "rewrite testdata/schema.golden.sql")
 
 func TestConformance(t *testing.T) { storetest.Run(t, openTestStore) }
 
+// TestConformanceScanWorkers runs the searches of the conformance suite
+// again with streams read by one connection, chunk after chunk, and in
+// id windows by three, more than the machine may have cores:
+// TestConformance reads them with the dialect's number
+// (Dialect.ScanWorkers, two on two cores), and every way must answer
+// alike.
+func TestConformanceScanWorkers(t *testing.T) {
+	defer func(n int) { sqlstore.ScanWorkers = n }(sqlstore.ScanWorkers)
+	for _, n := range []int{1, 3} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			sqlstore.ScanWorkers = n
+			storetest.RunSearches(t, openTestStore)
+		})
+	}
+}
+
 // TestConformanceWalkedWindows runs the conformance suite again with
 // every time window read by walking the table (sqlstore.NarrowWindow 0):
 // the suite's windows are all narrow, so TestConformance reads them

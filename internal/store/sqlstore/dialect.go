@@ -93,6 +93,13 @@ type Dialect struct {
 	// than walking the table; docs/benchmarks.md). "": the planner
 	// chooses (PostgreSQL).
 	TimestampIndex string
+	// ScanWorkers is how many connections read a stream's walk of the
+	// attributes at once (scanWindows; 0 or 1: chunk after chunk). On
+	// SQLite two read a 20,000-attribute page's scan, the critical path
+	// of its pipeline, in 0.6-0.7 of the time; PostgreSQL plans each
+	// window's statement anew (8 ms for the visibility predicate) and
+	// read the same page in twice the time (docs/benchmarks.md).
+	ScanWorkers int
 	// ValueKey is the function the correlation tables index values by
 	// ("md5" on PostgreSQL, whose B-tree entries cannot hold a 64 KiB
 	// value), "" for the value itself; see sameValue.

@@ -147,6 +147,62 @@ func jsonList(list []string) string {
 	return string(b)
 }
 
+// columns converts the values of a row scanned into interface values
+// (attributeRow), as the scanners above do, keeping the first error.
+type columns struct {
+	vals []any
+	err  error
+}
+
+func (c *columns) fail(i int, want string) {
+	if c.err == nil {
+		c.err = fmt.Errorf("scan column %d: %s expected, got %T", i, want, c.vals[i])
+	}
+}
+
+func (c *columns) int(i int) int64 {
+	v, ok := c.vals[i].(int64)
+	if !ok {
+		c.fail(i, "integer")
+	}
+	return v
+}
+
+func (c *columns) string(i int) string {
+	switch v := c.vals[i].(type) {
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	}
+	c.fail(i, "text")
+	return ""
+}
+
+func (c *columns) bool(i int) bool {
+	b, err := asBool(c.vals[i])
+	if err != nil {
+		c.fail(i, "boolean")
+	}
+	return b
+}
+
+func (c *columns) nullString(i int) *string {
+	if c.vals[i] == nil {
+		return nil
+	}
+	v := c.string(i)
+	return &v
+}
+
+func (c *columns) nullMicro(i int) *misp.MicroTime {
+	if c.vals[i] == nil {
+		return nil
+	}
+	v := misp.MicroTime(c.int(i))
+	return &v
+}
+
 // The helpers below turn optional misp values into bind arguments (nil = NULL).
 
 func microArg(t *misp.MicroTime) any {

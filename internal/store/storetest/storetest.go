@@ -120,76 +120,97 @@ func (c *Clock) Unix() int64 { return c.Now().Unix() }
 // Run runs the conformance suite; open must return a fresh, migrated,
 // empty store for each call (the suite calls it once per test).
 func Run(t *testing.T, open func(t *testing.T) *Stores) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s *Stores)
-	}{
-		{"Roles", testRoles},
-		{"RoleWrites", testRoleWrites},
-		{"Settings", testSettings},
-		{"Orgs", testOrgs},
-		{"Users", testUsers},
-		{"AuthKeys", testAuthKeys},
-		{"Tags", testTags},
-		{"CreateEvent", testCreateEvent},
-		{"CreateEventOrgc", testCreateEventOrgc},
-		{"CreateEventConflicts", testCreateEventConflicts},
-		{"CreateEventDuplicates", testCreateEventDuplicates},
-		{"CreateEventTags", testCreateEventTags},
-		{"CreateEventReferences", testCreateEventReferences},
-		{"FindEventOptions", testFindEventOptions},
-		{"FindEvents", testFindEvents},
-		{"FindEventsFilters", testFindEventsFilters},
-		{"FindEventsFilterLeaks", testFindEventsFilterLeaks},
-		{"EditEvent", testEditEvent},
-		{"EditEventMerge", testEditEventMerge},
-		{"PublishAndDelete", testPublishAndDelete},
-		{"Attributes", testAttributes},
-		{"AttributeEditTags", testAttributeEditTags},
-		{"AttributeDelete", testAttributeDelete},
+	run(t, open, conformance)
+}
+
+// RunSearches runs the part of the conformance suite that searches and
+// streams attributes, for a store run again with another way of reading
+// them.
+func RunSearches(t *testing.T, open func(t *testing.T) *Stores) {
+	run(t, open, []test{
 		{"SearchAttributes", testSearchAttributes},
 		{"SearchAttributePageTags", testSearchAttributePageTags},
 		{"RestSearchFilters", testRestSearchFilters},
 		{"StreamRechecksContext", testStreamRechecksContext},
-		{"Optimize", testOptimize},
-		{"Objects", testObjects},
-		{"ObjectDelete", testObjectDelete},
-		{"ObjectReferences", testObjectReferences},
-		{"TagAttachments", testTagAttachments},
-		{"Visibility", testVisibility},
-		{"DistributionEvents", testDistributionEvents},
-		{"DistributionElements", testDistributionElements},
-		{"DistributionReferences", testDistributionReferences},
-		{"DistributionCreatorEmail", testDistributionCreatorEmail},
-		{"DistributionUnpublishedPrivate", testDistributionUnpublishedPrivate},
-		{"ConcurrentWrites", testConcurrentWrites},
-		{"LargeEvent", testLargeEvent},
-		{"Audit", testAudit},
-		{"SharingGroups", testSharingGroups},
-		{"SharingGroupMembers", testSharingGroupMembers},
-		{"SharingGroupDelete", testSharingGroupDelete},
-		{"SharingGroupVisibility", testSharingGroupVisibility},
-		{"Taxonomies", testTaxonomies},
-		{"Galaxies", testGalaxies},
-		{"ObjectTemplates", testObjectTemplates},
-		{"Warninglists", testWarninglists},
-		{"Correlations", testCorrelations},
-		{"CorrelationRules", testCorrelationRules},
-		{"CorrelationExclusions", testCorrelationExclusions},
-		{"CorrelationLimit", testCorrelationLimit},
-		{"CorrelationWrites", testCorrelationWrites},
-		{"CorrelationRebuild", testCorrelationRebuild},
-		{"CorrelationLeaks", testCorrelationLeaks},
-		{"CorrelationConcurrent", testCorrelationConcurrent},
-		{"CorrelationCIDR", testCorrelationCIDR},
-		{"CorrelationCIDRLimit", testCorrelationCIDRLimit},
-		{"CorrelationCIDRRebuild", testCorrelationCIDRRebuild},
-		{"CorrelationCIDRLeaks", testCorrelationCIDRLeaks},
-		{"CorrelationCIDRSwitchConcurrent", testCorrelationCIDRSwitchConcurrent},
-	}
+		{"StreamWindows", testStreamWindows},
+	})
+}
+
+type test struct {
+	name string
+	fn   func(t *testing.T, s *Stores)
+}
+
+func run(t *testing.T, open func(t *testing.T) *Stores, tests []test) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, open(t))
 		})
 	}
+}
+
+var conformance = []test{
+	{"Roles", testRoles},
+	{"RoleWrites", testRoleWrites},
+	{"Settings", testSettings},
+	{"Orgs", testOrgs},
+	{"Users", testUsers},
+	{"AuthKeys", testAuthKeys},
+	{"Tags", testTags},
+	{"CreateEvent", testCreateEvent},
+	{"CreateEventOrgc", testCreateEventOrgc},
+	{"CreateEventConflicts", testCreateEventConflicts},
+	{"CreateEventDuplicates", testCreateEventDuplicates},
+	{"CreateEventTags", testCreateEventTags},
+	{"CreateEventReferences", testCreateEventReferences},
+	{"FindEventOptions", testFindEventOptions},
+	{"FindEvents", testFindEvents},
+	{"FindEventsFilters", testFindEventsFilters},
+	{"FindEventsFilterLeaks", testFindEventsFilterLeaks},
+	{"EditEvent", testEditEvent},
+	{"EditEventMerge", testEditEventMerge},
+	{"PublishAndDelete", testPublishAndDelete},
+	{"Attributes", testAttributes},
+	{"AttributeEditTags", testAttributeEditTags},
+	{"AttributeDelete", testAttributeDelete},
+	{"SearchAttributes", testSearchAttributes},
+	{"SearchAttributePageTags", testSearchAttributePageTags},
+	{"RestSearchFilters", testRestSearchFilters},
+	{"StreamRechecksContext", testStreamRechecksContext},
+	{"StreamWindows", testStreamWindows},
+	{"Optimize", testOptimize},
+	{"Objects", testObjects},
+	{"ObjectDelete", testObjectDelete},
+	{"ObjectReferences", testObjectReferences},
+	{"TagAttachments", testTagAttachments},
+	{"Visibility", testVisibility},
+	{"DistributionEvents", testDistributionEvents},
+	{"DistributionElements", testDistributionElements},
+	{"DistributionReferences", testDistributionReferences},
+	{"DistributionCreatorEmail", testDistributionCreatorEmail},
+	{"DistributionUnpublishedPrivate", testDistributionUnpublishedPrivate},
+	{"ConcurrentWrites", testConcurrentWrites},
+	{"LargeEvent", testLargeEvent},
+	{"Audit", testAudit},
+	{"SharingGroups", testSharingGroups},
+	{"SharingGroupMembers", testSharingGroupMembers},
+	{"SharingGroupDelete", testSharingGroupDelete},
+	{"SharingGroupVisibility", testSharingGroupVisibility},
+	{"Taxonomies", testTaxonomies},
+	{"Galaxies", testGalaxies},
+	{"ObjectTemplates", testObjectTemplates},
+	{"Warninglists", testWarninglists},
+	{"Correlations", testCorrelations},
+	{"CorrelationRules", testCorrelationRules},
+	{"CorrelationExclusions", testCorrelationExclusions},
+	{"CorrelationLimit", testCorrelationLimit},
+	{"CorrelationWrites", testCorrelationWrites},
+	{"CorrelationRebuild", testCorrelationRebuild},
+	{"CorrelationLeaks", testCorrelationLeaks},
+	{"CorrelationConcurrent", testCorrelationConcurrent},
+	{"CorrelationCIDR", testCorrelationCIDR},
+	{"CorrelationCIDRLimit", testCorrelationCIDRLimit},
+	{"CorrelationCIDRRebuild", testCorrelationCIDRRebuild},
+	{"CorrelationCIDRLeaks", testCorrelationCIDRLeaks},
+	{"CorrelationCIDRSwitchConcurrent", testCorrelationCIDRSwitchConcurrent},
 }
