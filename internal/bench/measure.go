@@ -199,32 +199,52 @@ func (r *run) pages(ctx context.Context) error {
 	return r.searchPages(ctx, types, min, max)
 }
 
+// firstRepeats is how many times walkPages reads the first page: its
+// time is their median, like the median of the full pages, and the
+// first of them, which a fresh process's first large answer slows
+// (heap growth under the collector, goroutine stacks growing), is kept
+// apart (Page.FirstColdMS).
+const firstRepeats = 5
+
 // walkPages fills p by reading pages with fetch (page number, keyset
 // cursor → rows, and a function giving the id of the last row, called
 // outside the timing) and, after each, the raw keyset SELECT of the same
-// filter: the first page, the deepest full page reached within maxPages,
-// and the median of the full pages.
+// filter: the first page (firstRepeats times), the deepest full page
+// reached within maxPages, and the median of the full pages.
 func (r *run) walkPages(ctx context.Context, p *Page, fetch func(page int, after int64) (int, func() (int64, error), error)) error {
 	types := p.Types
 	after := int64(0)
 	var full, rawFull []time.Duration
 	for i := 1; i <= maxPages; i++ {
-		t := time.Now()
-		rows, last, err := fetch(i, after)
-		if err != nil {
-			return err
+		var (
+			rows, n   int
+			last      func() (int64, error)
+			err       error
+			dds, rdds []time.Duration
+			repeats   = 1
+		)
+		if i == 1 {
+			repeats = firstRepeats
 		}
-		dd := time.Since(t)
-		t = time.Now()
-		n, err := r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE a.type IN (?, ?, ?) AND a.timestamp >= ? AND a.timestamp <= ? AND a.deleted = FALSE AND a.id > ? ORDER BY a.id LIMIT ?",
-			types[0], types[1], types[2], p.MinTimestamp, p.MaxTimestamp, after, pageSize)
-		if err != nil {
-			return err
+		for range repeats {
+			t := time.Now()
+			rows, last, err = fetch(i, after)
+			if err != nil {
+				return err
+			}
+			dds = append(dds, time.Since(t))
+			t = time.Now()
+			n, err = r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE a.type IN (?, ?, ?) AND a.timestamp >= ? AND a.timestamp <= ? AND a.deleted = FALSE AND a.id > ? ORDER BY a.id LIMIT ?",
+				types[0], types[1], types[2], p.MinTimestamp, p.MaxTimestamp, after, pageSize)
+			if err != nil {
+				return err
+			}
+			rdds = append(rdds, time.Since(t))
 		}
-		rdd := time.Since(t)
+		dd, rdd := median(dds), median(rdds)
 		d, rd := ms(dd), ms(rdd)
 		if i == 1 {
-			p.FirstRows, p.FirstMS, p.RawFirstMS = rows, d, rd
+			p.FirstRows, p.FirstMS, p.RawFirstMS, p.FirstColdMS = rows, d, rd, ms(dds[0])
 		}
 		if rows == 0 {
 			break

@@ -94,11 +94,14 @@ type Page struct {
 	FirstRows    int      `json:"first_rows"`
 	FirstMS      float64  `json:"first_ms"`
 	RawFirstMS   float64  `json:"raw_first_ms"`
-	DeepPage     int      `json:"deep_page"`
-	DeepRows     int      `json:"deep_rows"`
-	RawDeepRows  int      `json:"raw_deep_rows"`
-	DeepMS       float64  `json:"deep_ms"`
-	RawDeepMS    float64  `json:"raw_deep_ms"`
+	// FirstMS and RawFirstMS are medians of firstRepeats reads;
+	// FirstColdMS is the first of them.
+	FirstColdMS float64 `json:"first_cold_ms"`
+	DeepPage    int     `json:"deep_page"`
+	DeepRows    int     `json:"deep_rows"`
+	RawDeepRows int     `json:"raw_deep_rows"`
+	DeepMS      float64 `json:"deep_ms"`
+	RawDeepMS   float64 `json:"raw_deep_ms"`
 	// FullPages is the number of full (PageSize-row) pages; MedianMS and
 	// RawMedianMS are the median times over them.
 	FullPages   int     `json:"full_pages"`
@@ -229,8 +232,8 @@ func (rep *Report) Markdown(w io.Writer) error {
 			l.RatioP95, verdict(l.RatioP95 <= targetLookupRatio))
 	}
 	for _, pg := range rep.Pages {
-		p("| 20,000-attribute page, %s, first page ms (%d rows) | %.0f | %.0f | %.2f | ≤ 200 ms: %s |\n",
-			pg.User, pg.FirstRows, pg.FirstMS, pg.RawFirstMS, pg.FirstMS/pg.RawFirstMS, verdict(pg.FirstMS <= targetPageMS))
+		p("| 20,000-attribute page, %s, first page ms (%d rows; median of %d, the first of them %.0f ms) | %.0f | %.0f | %.2f | ≤ 200 ms: %s |\n",
+			pg.User, pg.FirstRows, firstRepeats, pg.FirstColdMS, pg.FirstMS, pg.RawFirstMS, pg.FirstMS/pg.RawFirstMS, verdict(pg.FirstMS <= targetPageMS))
 		if pg.FullPages > 0 {
 			p("| 20,000-attribute page, %s, median of %d full pages, ms | %.0f | %.0f | %.2f | ≤ 200 ms: %s |\n",
 				pg.User, pg.FullPages, pg.MedianMS, pg.RawMedianMS, pg.MedianMS/pg.RawMedianMS, verdict(pg.MedianMS <= targetPageMS))
