@@ -154,7 +154,7 @@ func openTestStore(t *testing.T) *storetest.Stores {
 
 func TestConformance(t *testing.T) { storetest.Run(t, openTestStore) }
 
-// TestConformanceScanWorkers runs the searches of the conformance suite
+// TestConformanceScanWorkers runs the streams of the conformance suite
 // again with streams read in id windows by three connections at once
 // (sqlstore.ScanWorkers): PostgreSQL reads them chunk after chunk
 // (Dialect.ScanWorkers), which TestConformance checks, but the windows
@@ -162,7 +162,7 @@ func TestConformance(t *testing.T) { storetest.Run(t, openTestStore) }
 func TestConformanceScanWorkers(t *testing.T) {
 	defer func(n int) { sqlstore.ScanWorkers = n }(sqlstore.ScanWorkers)
 	sqlstore.ScanWorkers = 3
-	storetest.RunSearches(t, openTestStore)
+	storetest.RunStreams(t, openTestStore)
 }
 
 func TestMigrateTwice(t *testing.T) {

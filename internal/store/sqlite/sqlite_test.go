@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite testdata/schema.golden.sql")
 
 func TestConformance(t *testing.T) { storetest.Run(t, openTestStore) }
 
-// TestConformanceScanWorkers runs the searches of the conformance suite
+// TestConformanceScanWorkers runs the streams of the conformance suite
 // again with streams read by one connection, chunk after chunk, and in
 // id windows by three, more than the machine may have cores:
 // TestConformance reads them with the dialect's number
@@ -31,7 +31,7 @@ func TestConformanceScanWorkers(t *testing.T) {
 	for _, n := range []int{1, 3} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			sqlstore.ScanWorkers = n
-			storetest.RunSearches(t, openTestStore)
+			storetest.RunStreams(t, openTestStore)
 		})
 	}
 }

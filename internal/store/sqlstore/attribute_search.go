@@ -180,17 +180,21 @@ func (db *DB) scanChunks(ctx context.Context, actor *misp.Actor, s misp.Attribut
 	s.NoTags = true
 	var plan timestampPlan // decided by the first chunk, kept by the others
 	if db.scanWorkers() > 1 && walksInIDOrder(s) {
-		// The plan first: a window read through the time index is no
-		// walk.
+		// The plan and the largest id first: a window read through the
+		// time index is no walk, and a walk of two chunks' worth of ids
+		// or fewer gains nothing from more connections.
+		var top int64
 		err := db.read(ctx, func(tx *tx) error {
-			_, _, err := tx.timestampAccess(ctx, s, &plan)
-			return err
+			if _, _, err := tx.timestampAccess(ctx, s, &plan); err != nil {
+				return err
+			}
+			return tx.get(ctx, "SELECT COALESCE(MAX(id), 0) FROM attributes", nil, &top)
 		})
 		if err != nil {
 			return err
 		}
-		if plan != planIndex {
-			return db.scanWindows(ctx, actor, s, chunk, plan, out)
+		if plan != planIndex && top-s.AfterID > 2*int64(chunk) {
+			return db.scanWindows(ctx, actor, s, chunk, plan, top, out)
 		}
 	}
 	for {

@@ -146,20 +146,14 @@ func (c *windowCutter) finish(w *scanWindow, matched int64) {
 
 // scanWindows is scanChunks for a search that walks the attributes in id
 // order (walksInIDOrder, plan not planIndex), read by db.scanWorkers()
-// connections at once: each worker reads the next id window chunk by
-// chunk, each chunk in a read transaction of its own as scanChunks reads
-// them, and the windows' chunks are sent to out in id order. At most
-// one window more than there are workers are cut and not yet sent on, and a worker holds
-// one chunk read ahead per window, so memory stays a few chunks; the
-// windows being read when a page's limit is reached are abandoned.
-func (db *DB) scanWindows(ctx context.Context, actor *misp.Actor, s misp.AttributeSearch, chunk int, plan timestampPlan, out chan<- []*misp.Attribute) error {
-	var top int64
-	err := db.read(ctx, func(tx *tx) error {
-		return tx.get(ctx, "SELECT COALESCE(MAX(id), 0) FROM attributes", nil, &top)
-	})
-	if err != nil {
-		return err
-	}
+// connections at once, top being the largest id when the scan began:
+// each worker reads the next id window chunk by chunk, each chunk in a
+// read transaction of its own as scanChunks reads them, and the windows'
+// chunks are sent to out in id order. At most one window more than there
+// are workers is cut and not yet sent on, and a worker holds one chunk
+// read ahead per window, so memory stays a few chunks; the windows being
+// read when a page's limit is reached are abandoned.
+func (db *DB) scanWindows(ctx context.Context, actor *misp.Actor, s misp.AttributeSearch, chunk int, plan timestampPlan, top int64, out chan<- []*misp.Attribute) error {
 	ctx, cancel := context.WithCancel(ctx)
 	workers := db.scanWorkers()
 	slots := make(chan struct{}, workers+1)

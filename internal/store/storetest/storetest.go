@@ -123,13 +123,10 @@ func Run(t *testing.T, open func(t *testing.T) *Stores) {
 	run(t, open, conformance)
 }
 
-// RunSearches runs the part of the conformance suite that searches and
-// streams attributes, for a store run again with another way of reading
-// them.
-func RunSearches(t *testing.T, open func(t *testing.T) *Stores) {
+// RunStreams runs the part of the conformance suite that streams
+// attributes, for a store run again with another way of reading them.
+func RunStreams(t *testing.T, open func(t *testing.T) *Stores) {
 	run(t, open, []test{
-		{"SearchAttributes", testSearchAttributes},
-		{"SearchAttributePageTags", testSearchAttributePageTags},
 		{"RestSearchFilters", testRestSearchFilters},
 		{"StreamRechecksContext", testStreamRechecksContext},
 		{"StreamWindows", testStreamWindows},
