@@ -36,6 +36,65 @@ func BenchmarkKeptPages(b *testing.B) {
 	}
 }
 
+// BenchmarkKeptFirstPage reads the first 20,000-attribute page of the
+// harness's walk (attributes/restSearch over HTTP, as the org user) 15
+// times with the store's number of scan connections and 15 times with
+// the other choice (1 where the dialect uses more, 2 where it uses one:
+// sqlstore.ScanWorkers), interleaved five at a time, each against the
+// page's raw SELECT, and logs both medians and the process's very first
+// read. It is the measurement behind the scan windows' figures in
+// docs/benchmarks.md.
+//
+//	RAZMENA_BENCH_DB=/tmp/b/bench.db go test -run '^$' -bench KeptFirstPage -benchtime 1x ./internal/bench
+func BenchmarkKeptFirstPage(b *testing.B) {
+	ctx := context.Background()
+	r := keptServer(b)
+	min, max, err := r.pageWindow(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func(n int) { sqlstore.ScanWorkers = n }(sqlstore.ScanWorkers)
+	other := 1
+	if r.cfg.Store == "postgres" {
+		other = 2
+	}
+	body := map[string]any{"returnFormat": "json", "type": pageTypes, "timestamp": []int64{min, max}, "limit": pageSize, "page": 1}
+	var first time.Duration
+	ds := map[int][][]time.Duration{} // by ScanWorkers (0: the dialect's): the page's, the raw SELECT's
+	b.ResetTimer()
+	for range b.N {
+		for range 3 {
+			for _, workers := range []int{0, other} {
+				sqlstore.ScanWorkers = workers
+				for range 5 {
+					t := time.Now()
+					n, err := r.restSearch(ctx, r.userKey, "/attributes/restSearch", body,
+						func(rd io.Reader) error { _, err := io.Copy(io.Discard, rd); return err })
+					if err != nil || n != pageSize {
+						b.Fatalf("first page: %d attributes, %v", n, err)
+					}
+					d := time.Since(t)
+					if first == 0 {
+						first = d
+					}
+					t = time.Now()
+					if _, err := r.rawPage(ctx, pageTypes, min, max, 0); err != nil {
+						b.Fatal(err)
+					}
+					if ds[workers] == nil {
+						ds[workers] = make([][]time.Duration, 2)
+					}
+					ds[workers][0] = append(ds[workers][0], d)
+					ds[workers][1] = append(ds[workers][1], time.Since(t))
+				}
+			}
+		}
+	}
+	b.StopTimer()
+	b.Logf("first page over HTTP, %s: the store's scan connections median %.0f ms (raw %.0f), ScanWorkers %d median %.0f ms (raw %.0f); the process's first read %.0f ms",
+		r.cfg.Store, ms(median(ds[0][0])), ms(median(ds[0][1])), other, ms(median(ds[other][0])), ms(median(ds[other][1])), ms(first))
+}
+
 // BenchmarkKeptExports measures the harness's full exports over HTTP
 // (attributes json and csv and events json as the org user, attributes
 // json as the site admin, each with its MB/s and the peak RSS of the

@@ -174,13 +174,11 @@ func (r *run) lookups(ctx context.Context) error {
 // types in the middle 80 % of the time range: the first page, and the
 // deepest full page reached within maxPages.
 func (r *run) pages(ctx context.Context) error {
-	var lo, hi int64
-	if err := r.db.SQL().QueryRowContext(ctx, "SELECT MIN(timestamp), MAX(timestamp) FROM attributes").Scan(&lo, &hi); err != nil {
+	min, max, err := r.pageWindow(ctx)
+	if err != nil {
 		return err
 	}
-	span := hi - lo
-	min, max := lo+span/10, hi-span/10
-	types := []string{"ip-dst", "ip-src", "domain"}
+	types := pageTypes
 	for _, u := range r.users() {
 		p := Page{User: u.name, Types: types, MinTimestamp: min, MaxTimestamp: max, PageSize: pageSize}
 		err := r.walkPages(ctx, &p, func(_ int, after int64) (int, func() (int64, error), error) {
@@ -197,6 +195,27 @@ func (r *run) pages(ctx context.Context) error {
 		r.rep.Pages = append(r.rep.Pages, p)
 	}
 	return r.searchPages(ctx, types, min, max)
+}
+
+// pageTypes are the attribute types the pages search.
+var pageTypes = []string{"ip-dst", "ip-src", "domain"}
+
+// pageWindow returns the time window the pages search: the middle 80 %
+// of the community's attribute timestamps.
+func (r *run) pageWindow(ctx context.Context) (min, max int64, err error) {
+	var lo, hi int64
+	if err := r.db.SQL().QueryRowContext(ctx, "SELECT MIN(timestamp), MAX(timestamp) FROM attributes").Scan(&lo, &hi); err != nil {
+		return 0, 0, err
+	}
+	span := hi - lo
+	return lo + span/10, hi - span/10, nil
+}
+
+// rawPage runs the raw keyset SELECT of a page of types in the time
+// window min-max after id after, and returns its number of rows.
+func (r *run) rawPage(ctx context.Context, types []string, min, max, after int64) (int, error) {
+	return r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE a.type IN (?, ?, ?) AND a.timestamp >= ? AND a.timestamp <= ? AND a.deleted = FALSE AND a.id > ? ORDER BY a.id LIMIT ?",
+		types[0], types[1], types[2], min, max, after, pageSize)
 }
 
 // firstRepeats is how many times walkPages reads the first page: its
@@ -234,8 +253,7 @@ func (r *run) walkPages(ctx context.Context, p *Page, fetch func(page int, after
 			}
 			dds = append(dds, time.Since(t))
 			t = time.Now()
-			n, err = r.rawQuery(ctx, "SELECT "+rawAttrCols+" FROM attributes a WHERE a.type IN (?, ?, ?) AND a.timestamp >= ? AND a.timestamp <= ? AND a.deleted = FALSE AND a.id > ? ORDER BY a.id LIMIT ?",
-				types[0], types[1], types[2], p.MinTimestamp, p.MaxTimestamp, after, pageSize)
+			n, err = r.rawPage(ctx, types, p.MinTimestamp, p.MaxTimestamp, after)
 			if err != nil {
 				return err
 			}
