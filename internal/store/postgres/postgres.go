@@ -54,6 +54,17 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 	if _, set := cfg.RuntimeParams["jit"]; !set {
 		cfg.RuntimeParams["jit"] = "off"
 	}
+	// pgx prepares every statement it runs and keeps it per connection;
+	// after five executions PostgreSQL may switch a prepared statement to
+	// a generic plan, costed without its parameters. For the store's
+	// searches that guess is ruinous: a keyset page's time window,
+	// estimated at 387 rows where it held 331,897, was read whole
+	// through the time index and sorted (990 ms against 42 ms at 1 M
+	// attributes; docs/benchmarks.md). Every execution is planned for
+	// its own parameters; a DSN that sets plan_cache_mode keeps its own.
+	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	db := stdlib.OpenDB(*cfg)
 	// database/sql keeps two idle connections by default: under more
 	// concurrent requests than that, every request beyond them opened a
@@ -100,7 +111,7 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		PairReads: []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off",
 			"SET LOCAL plan_cache_mode = force_custom_plan"},
 		PairReadsDone: []string{"SET LOCAL enable_hashjoin = on", "SET LOCAL enable_mergejoin = on",
-			"SET LOCAL plan_cache_mode = auto"},
+			"SET LOCAL plan_cache_mode = DEFAULT"},
 		// LOCK TABLE takes no snapshot: the switch's snapshot, taken by
 		// its next statement, holds every write that read the setting
 		// (migration 00011).
