@@ -18,6 +18,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/razmena/razmena/internal/auth"
 	"github.com/razmena/razmena/internal/misp"
 	"github.com/razmena/razmena/internal/setup"
@@ -84,6 +87,9 @@ type run struct {
 	// rawStmts are the prepared statements of the raw baseline queries,
 	// by text; the measurements run one at a time.
 	rawStmts map[string]*sql.Stmt
+	// rawPool, when not nil, is the pool they are prepared on instead of
+	// the store's (rawPlanPool).
+	rawPool *sql.DB
 }
 
 // Run runs the benchmark and returns its report.
@@ -122,16 +128,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r.rep.Scale = Scale{Attributes: r.c.total, Events: len(r.c.events), Orgs: r.c.orgs,
 		SharingGroups: len(r.c.sgs), LargestEvent: r.c.events[r.c.largest].size}
 
-	mainDB, rawDB, cleanup, err := openDatabases(ctx, cfg)
+	mainDB, rawDB, mainDSN, cleanup, err := openDatabases(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
-	defer func() {
-		for _, st := range r.rawStmts {
-			st.Close()
-		}
-	}()
+	if r.rawPool, err = rawPlanPool(cfg.Store, mainDSN); err != nil {
+		return nil, err
+	}
+	defer r.closeRaw()
 	if cfg.Keep {
 		r.logf("keeping the databases: %s", keptNames(cfg))
 	}
@@ -183,7 +188,7 @@ func (r *run) logf(format string, args ...any) {
 
 // openDatabases opens the store to load through the API and the fresh
 // one the raw baseline writes, both migrated.
-func openDatabases(ctx context.Context, cfg Config) (mainDB, rawDB *sqlstore.DB, cleanup func(), err error) {
+func openDatabases(ctx context.Context, cfg Config) (mainDB, rawDB *sqlstore.DB, mainDSN string, cleanup func(), err error) {
 	// undo removes the databases, closers close their handles; a kept
 	// run only closes them.
 	var undo, closers []func()
@@ -210,7 +215,7 @@ func openDatabases(ctx context.Context, cfg Config) (mainDB, rawDB *sqlstore.DB,
 		if path == "" {
 			dir, err := os.MkdirTemp("", "razmena-bench-")
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, "", nil, err
 			}
 			undo = append(undo, func() { os.RemoveAll(dir) })
 			path = filepath.Join(dir, "bench.db")
@@ -218,7 +223,7 @@ func openDatabases(ctx context.Context, cfg Config) (mainDB, rawDB *sqlstore.DB,
 		dsns = [2]string{path, path + ".raw"}
 		for _, p := range dsns {
 			if _, err := os.Stat(p); err == nil {
-				return nil, nil, nil, fmt.Errorf("bench: %s exists; the run needs a fresh database", p)
+				return nil, nil, "", nil, fmt.Errorf("bench: %s exists; the run needs a fresh database", p)
 			}
 			undo = append(undo, func() {
 				for _, suffix := range []string{"", "-wal", "-shm"} {
@@ -230,13 +235,13 @@ func openDatabases(ctx context.Context, cfg Config) (mainDB, rawDB *sqlstore.DB,
 		for i, name := range []string{"main", "raw"} {
 			dsn, drop, err := createPostgresDatabase(ctx, cfg.Database, fmt.Sprintf("razmena_bench_%d_%s", os.Getpid(), name))
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, "", nil, err
 			}
 			undo = append(undo, drop)
 			dsns[i] = dsn
 		}
 	default:
-		return nil, nil, nil, fmt.Errorf("bench: unknown store %q (sqlite or postgres)", cfg.Store)
+		return nil, nil, "", nil, fmt.Errorf("bench: unknown store %q (sqlite or postgres)", cfg.Store)
 	}
 	var dbs [2]*sqlstore.DB
 	for i, dsn := range dsns {
@@ -247,15 +252,15 @@ func openDatabases(ctx context.Context, cfg Config) (mainDB, rawDB *sqlstore.DB,
 			db, err = postgres.Open(ctx, dsn)
 		}
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, "", nil, err
 		}
 		closers = append(closers, func() { db.Close() })
 		if err := db.Migrate(ctx); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, "", nil, err
 		}
 		dbs[i] = db
 	}
-	return dbs[0], dbs[1], cleanup, nil
+	return dbs[0], dbs[1], dsns[0], cleanup, nil
 }
 
 // keptNames says where a kept run leaves its databases.
@@ -392,4 +397,42 @@ func (r *run) serve(db *sqlstore.DB) (func(), error) {
 		_ = srv.Shutdown(ctx) // best effort at the end of the run
 		<-done
 	}, nil
+}
+
+// rawPlanPool opens, on PostgreSQL, the pool the raw baseline queries
+// are prepared on: the database at dsn, with every execution planned for
+// its parameters, as the store plans its pages (its KeysetPage
+// statements). On the store's own pool, PostgreSQL switched the raw
+// page's prepared statement to a generic plan after five executions and
+// read the page's whole time window (514 ms against 30 at 1 M
+// attributes). nil on SQLite, whose raw queries share the store's pool.
+func rawPlanPool(store, dsn string) (*sql.DB, error) {
+	if store != "postgres" {
+		return nil, nil
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("bench: raw pool: %w", err)
+	}
+	cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	cfg.RuntimeParams["jit"] = "off" // as the store's connections
+	return stdlib.OpenDB(*cfg), nil
+}
+
+// rawSQL is the pool of the raw baseline queries.
+func (r *run) rawSQL() *sql.DB {
+	if r.rawPool != nil {
+		return r.rawPool
+	}
+	return r.db.SQL()
+}
+
+// closeRaw closes the raw baseline's statements and pool.
+func (r *run) closeRaw() {
+	for _, st := range r.rawStmts {
+		st.Close()
+	}
+	if r.rawPool != nil {
+		r.rawPool.Close()
+	}
 }

@@ -224,10 +224,9 @@ func keptRun(b *testing.B) *run {
 	if r.adminKey, err = r.newKey(ctx, r.admin.User.ID); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() {
-		for _, st := range r.rawStmts {
-			st.Close()
-		}
-	})
+	if r.rawPool, err = rawPlanPool(store, dsn); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(r.closeRaw)
 	return r
 }

@@ -58,7 +58,7 @@ func (r *run) rawQuery(ctx context.Context, q string, args ...any) (int, error) 
 	st, ok := r.rawStmts[q]
 	if !ok {
 		var err error
-		if st, err = r.db.SQL().PrepareContext(ctx, q); err != nil {
+		if st, err = r.rawSQL().PrepareContext(ctx, q); err != nil {
 			return 0, err
 		}
 		if r.rawStmts == nil {

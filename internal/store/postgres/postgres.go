@@ -54,17 +54,6 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 	if _, set := cfg.RuntimeParams["jit"]; !set {
 		cfg.RuntimeParams["jit"] = "off"
 	}
-	// pgx prepares every statement it runs and keeps it per connection;
-	// after five executions PostgreSQL may switch a prepared statement to
-	// a generic plan, costed without its parameters. For the store's
-	// searches that guess is ruinous: a keyset page's time window,
-	// estimated at 387 rows where it held 331,897, was read whole
-	// through the time index and sorted (990 ms against 42 ms at 1 M
-	// attributes; docs/benchmarks.md). Every execution is planned for
-	// its own parameters; a DSN that sets plan_cache_mode keeps its own.
-	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
-		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
-	}
 	db := stdlib.OpenDB(*cfg)
 	// database/sql keeps two idle connections by default: under more
 	// concurrent requests than that, every request beyond them opened a
@@ -99,9 +88,21 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		// the cursor, sorted: a 5,000-attribute export chunk read the
 		// rest of the table (95 ms at 150,000 attributes and growing, 29
 		// ms with the nested loop; docs/benchmarks.md).
-		KeysetPage: []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
-		InIDs:      func(col, p string) string { return col + " = ANY(" + p + ")" },
-		IDsArg:     func(ids []int64) any { return ids },
+		//
+		// plan_cache_mode: pgx prepares every statement and keeps it per
+		// connection, and after five executions PostgreSQL may switch a
+		// prepared statement to a generic plan, costed without its
+		// parameters. For a keyset page that guess is ruinous: the time
+		// window, estimated at 387 rows where it held 331,897, was read
+		// whole through the time index and sorted (990 ms against 42 ms
+		// for the same page at 1 M attributes; docs/benchmarks.md). Only
+		// the pages are planned for their own parameters: planning every
+		// statement so cost the per-event queries of an events export
+		// twice its time.
+		KeysetPage: []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off",
+			"SET LOCAL plan_cache_mode = force_custom_plan"},
+		InIDs:  func(col, p string) string { return col + " = ANY(" + p + ")" },
+		IDsArg: func(ids []int64) any { return ids },
 		// The correlation tables index values by md5 (migration 00010).
 		ValueKey: "md5",
 		// plan_cache_mode: each pair read is planned for its own
