@@ -180,4 +180,12 @@ type EventSearchStore interface {
 	// CountEvents returns how many events SearchEventIDs would return,
 	// paged as CountAttributes.
 	CountEvents(ctx context.Context, actor *Actor, s AttributeSearch) (int64, error)
+	// LoadEvents calls fn with each event of ids that actor may see, in
+	// id order, as FindEventByID returns it with opts; ids actor may not
+	// see, or that no longer exist, are skipped. The events are read in
+	// batches of at most batch attributes by their attribute counts (an
+	// event larger than that alone; the store's default when batch ≤ 0),
+	// each batch in one read transaction that has ended when fn is
+	// called, so memory holds one batch.
+	LoadEvents(ctx context.Context, actor *Actor, ids []int64, opts EventViewOptions, batch int, fn func(*Event) error) error
 }

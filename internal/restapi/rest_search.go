@@ -298,26 +298,23 @@ func (a *API) streamEvents(ctx context.Context, actor *misp.Actor, req *restsear
 		if err != nil {
 			return n, last, err
 		}
-		for _, id := range ids {
-			last = id
-			e, err := a.st.Events.FindEventByID(ctx, actor, id, opts)
-			if errors.Is(err, misp.ErrNotFound) {
-				continue // deleted since the ids were read
-			}
-			if err != nil {
-				return n, last, fmt.Errorf("load event %d: %w", id, err)
-			}
+		// Events deleted or hidden since the ids were read are skipped.
+		err = a.st.Search.LoadEvents(ctx, actor, ids, opts, 0, func(e *misp.Event) error {
 			if err := a.attachSharingGroups(ctx, actor, e); err != nil {
-				return n, last, err
+				return err
 			}
 			stripEvent(e, req, s, warned)
 			if err := en.enrich(ctx, e); err != nil {
-				return n, last, err
+				return err
 			}
 			n++
-			if err := ew.WriteEvent(e); err != nil {
-				return n, last, err
-			}
+			return ew.WriteEvent(e)
+		})
+		if err != nil {
+			return n, last, err
+		}
+		if len(ids) > 0 {
+			last = ids[len(ids)-1]
 		}
 		if len(ids) < page.Limit {
 			break

@@ -138,7 +138,7 @@ func (db *DB) findAttribute(ctx context.Context, actor *misp.Actor, col string, 
 		var a args
 		where := col + " = " + a.add(val) + " AND " + tx.attributeVisible(&a, "e", "a", actor) +
 			" AND " + elementDeleted(&a, "e", "a.deleted", f, actor)
-		attrs, err := queryAttributes(ctx, tx, where, "", a)
+		attrs, err := queryAttributes(ctx, tx, where, "", "", a)
 		if err != nil {
 			return err
 		}
@@ -165,7 +165,7 @@ func (db *DB) FindAttributes(ctx context.Context, actor *misp.Actor, f misp.Attr
 			offset = (f.Page - 1) * f.Limit
 		}
 		var err error
-		if attrs, err = queryAttributes(ctx, tx, where, limitOffset(&a, f.Limit, offset), a); err != nil {
+		if attrs, err = queryAttributes(ctx, tx, where, "", limitOffset(&a, f.Limit, offset), a); err != nil {
 			return err
 		}
 		return loadTagsOfAttributes(ctx, tx, attrs)

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -125,67 +124,177 @@ func (db *DB) FindEventByUUID(ctx context.Context, actor *misp.Actor, uuid strin
 	return e, nil
 }
 
+// eventBatch is LoadEvents' default batch: as many attributes as a
+// stream chunk (streamChunk), a few megabytes of rows.
+const eventBatch = streamChunk
+
+// LoadEvents feeds fn the full events of ids, a batch per read
+// transaction. See misp.EventSearchStore.
+func (db *DB) LoadEvents(ctx context.Context, actor *misp.Actor, ids []int64, opts misp.EventViewOptions, batch int, fn func(*misp.Event) error) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if batch <= 0 {
+		batch = eventBatch
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	// The sizes of the events, visible or not: they only cut the batches.
+	sizes := make(map[int64]int, len(ids))
+	err := db.read(ctx, func(tx *tx) error {
+		var a args
+		return tx.each(ctx, "SELECT id, attribute_count FROM events WHERE "+tx.inIDs(&a, "id", ids), a, func(rows *sql.Rows) error {
+			var id int64
+			var n int
+			err := rows.Scan(&id, &n)
+			sizes[id] = n
+			return err
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("load events: %w", err)
+	}
+	for len(ids) > 0 {
+		n, size := 1, sizes[ids[0]]
+		for n < len(ids) && size+sizes[ids[n]] <= batch {
+			size += sizes[ids[n]]
+			n++
+		}
+		var events []*misp.Event
+		err := db.read(ctx, func(tx *tx) error {
+			var a args
+			var err error
+			events, err = findFullEvents(ctx, tx, actor, tx.inIDs(&a, "e.id", ids[:n]), a, opts)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("load events %d-%d: %w", ids[0], ids[n-1], err)
+		}
+		for _, e := range events {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
 // findFullEvent loads the event whose column col equals val with its
 // tags and, unless opts.Metadata, its attributes, objects, references and
 // attribute tags: one query per kind of child, however large the event.
 func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, val any, opts misp.EventViewOptions) (*misp.Event, error) {
 	var a args
-	q := "SELECT " + eventCols + " FROM " + eventFrom + " WHERE " + col + " = " + a.add(val) +
-		" AND " + tx.eventVisible(&a, "e", actor)
-	var e *misp.Event
-	err := tx.one(ctx, q, a, func(rows *sql.Rows) error {
-		var err error
-		e, err = scanEvent(rows)
-		return err
-	})
+	events, err := findFullEvents(ctx, tx, actor, col+" = "+a.add(val), a, opts)
 	if err != nil {
 		return nil, err
 	}
-	id := int64(e.ID)
-	if creatorEmailVisible(actor, e) {
-		err := tx.get(ctx, "SELECT email FROM users WHERE id = $1", []any{int64(e.UserID)}, &e.EventCreatorEmail)
-		if err != nil && !errors.Is(err, misp.ErrNotFound) {
+	if len(events) == 0 {
+		return nil, misp.ErrNotFound
+	}
+	return events[0], nil
+}
+
+// findFullEvents loads, as findFullEvent loads one, the events that
+// actor may see among those whose events row e meets cond (its
+// arguments in a), in id order: one query per kind of row for all of
+// them, and per event only its correlations.
+func findFullEvents(ctx context.Context, tx *tx, actor *misp.Actor, cond string, a args, opts misp.EventViewOptions) ([]*misp.Event, error) {
+	q := "SELECT " + eventCols + " FROM " + eventFrom + " WHERE " + cond + " AND " +
+		tx.eventVisible(&a, "e", actor) + " ORDER BY e.id"
+	var events []*misp.Event
+	byEvent := make(map[int64]*misp.Event)
+	err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
+		e, err := scanEvent(rows)
+		if err == nil {
+			events = append(events, e)
+			byEvent[int64(e.ID)] = e
+		}
+		return err
+	})
+	if err != nil || len(events) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, len(events))
+	var creators []int64
+	for i, e := range events {
+		ids[i] = int64(e.ID)
+		if creatorEmailVisible(actor, e) {
+			creators = append(creators, int64(e.UserID))
+		}
+	}
+	if len(creators) > 0 {
+		a = nil
+		emails := make(map[int64]string, len(creators))
+		err := tx.each(ctx, "SELECT id, email FROM users WHERE "+tx.inIDs(&a, "id", creators), a, func(rows *sql.Rows) error {
+			var id int64
+			var email string
+			err := rows.Scan(&id, &email)
+			emails[id] = email
+			return err
+		})
+		if err != nil {
 			return nil, err
+		}
+		for _, e := range events {
+			if creatorEmailVisible(actor, e) {
+				e.EventCreatorEmail = emails[int64(e.UserID)]
+			}
 		}
 	}
 
 	a = nil
 	q = "SELECT " + tagCols + `, et.event_id, et.local, et.relationship_type
 		FROM event_tags et JOIN tags t ON t.id = et.tag_id JOIN events e ON e.id = et.event_id
-		WHERE et.event_id = ` + a.add(id) + " AND " + tx.eventVisible(&a, "e", actor)
+		WHERE ` + tx.inIDs(&a, "et.event_id", ids) + " AND " + tx.eventVisible(&a, "e", actor)
 	if opts.ExcludeLocalTags {
 		q += " AND et.local = FALSE"
 	}
 	err = tx.each(ctx, q+" ORDER BY et.id", a, func(rows *sql.Rows) error {
-		_, t, err := scanAttachedTag(rows)
-		e.Tag = append(e.Tag, t)
+		owner, t, err := scanAttachedTag(rows)
+		if e := byEvent[owner]; e != nil {
+			e.Tag = append(e.Tag, t)
+		}
 		return err
 	})
 	if err == nil && opts.EventCorrelations {
 		err = tx.pairReads(ctx, func() error {
-			var err error
-			e.RelatedEvent, err = relatedEvents(ctx, tx, actor, id, int64(e.AttributeCount))
-			if err != nil {
-				return err
+			for _, e := range events {
+				var err error
+				id := int64(e.ID)
+				if e.RelatedEvent, err = relatedEvents(ctx, tx, actor, id, int64(e.AttributeCount)); err != nil {
+					return err
+				}
+				if e.RelatedEvent, err = addNetworkEvents(ctx, tx, actor, id, e.RelatedEvent); err != nil {
+					return err
+				}
 			}
-			e.RelatedEvent, err = addNetworkEvents(ctx, tx, actor, id, e.RelatedEvent)
-			return err
+			return nil
 		})
 	}
 	if err != nil || opts.Metadata {
-		return e, err
+		return events, err
 	}
 
+	// Ordered by event first, so that the planners read the children of
+	// a batch of events through their event_id indexes instead of walking
+	// a whole table in id order; within an event the order is by id.
 	a = nil
-	q = "SELECT " + objectCols + " FROM objects ob JOIN events e ON e.id = ob.event_id WHERE ob.event_id = " +
-		a.add(id) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
-		" AND " + elementDeleted(&a, "e", "ob.deleted", opts.Deleted, actor) + " ORDER BY ob.id"
+	q = "SELECT " + objectCols + " FROM objects ob JOIN events e ON e.id = ob.event_id WHERE " +
+		tx.inIDs(&a, "ob.event_id", ids) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
+		" AND " + elementDeleted(&a, "e", "ob.deleted", opts.Deleted, actor) + " ORDER BY ob.event_id, ob.id"
 	objects := make(map[int64]*misp.Object)
-	e.Object = []*misp.Object{}
+	for _, e := range events {
+		e.Object = []*misp.Object{}
+		e.Attribute = []*misp.Attribute{}
+	}
 	err = tx.each(ctx, q, a, func(rows *sql.Rows) error {
 		o, err := scanObject(rows)
-		objects[int64(o.ID)] = o
-		e.Object = append(e.Object, o)
+		if e := byEvent[int64(o.EventID)]; err == nil && e != nil {
+			objects[int64(o.ID)] = o
+			e.Object = append(e.Object, o)
+		}
 		return err
 	})
 	if err != nil {
@@ -193,20 +302,24 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 	}
 
 	a = nil
-	attrWhere := "a.event_id = " + a.add(id) + " AND " + tx.attributeVisible(&a, "e", "a", actor) +
+	attrWhere := tx.inIDs(&a, "a.event_id", ids) + " AND " + tx.attributeVisible(&a, "e", "a", actor) +
 		" AND " + elementDeleted(&a, "e", "a.deleted", opts.Deleted, actor)
-	attrs, err := queryAttributes(ctx, tx, attrWhere, "", a)
+	attrs, err := queryAttributes(ctx, tx, attrWhere, "a.event_id, ", "", a)
 	if err != nil {
 		return nil, err
 	}
 	byID := make(map[int64]*misp.Attribute, len(attrs))
-	e.Attribute = []*misp.Attribute{}
 	for _, at := range attrs {
-		if at.ObjectID == 0 {
+		e := byEvent[int64(at.EventID)]
+		switch {
+		case e == nil:
+			continue
+		case at.ObjectID == 0:
 			e.Attribute = append(e.Attribute, at)
-		} else if o := objects[int64(at.ObjectID)]; o != nil {
+		case objects[int64(at.ObjectID)] != nil:
+			o := objects[int64(at.ObjectID)]
 			o.Attribute = append(o.Attribute, at)
-		} else {
+		default:
 			// The object is visible but not returned (deleted):
 			// its attributes are only reachable through it.
 			continue
@@ -215,22 +328,24 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 	}
 	// MISP's JSON converter drops objects left without attributes, so an
 	// object whose attributes are all hidden (or deleted) does not show.
-	shown := e.Object[:0]
-	for _, o := range e.Object {
-		if len(o.Attribute) > 0 {
-			shown = append(shown, o)
-		} else {
-			delete(objects, int64(o.ID))
+	for _, e := range events {
+		shown := e.Object[:0]
+		for _, o := range e.Object {
+			if len(o.Attribute) > 0 {
+				shown = append(shown, o)
+			} else {
+				delete(objects, int64(o.ID))
+			}
 		}
+		e.Object = shown
 	}
-	e.Object = shown
 
 	a = nil
 	q = "SELECT " + referenceCols + ` FROM object_references r
 		JOIN objects ob ON ob.id = r.object_id JOIN events e ON e.id = r.event_id
-		WHERE r.event_id = ` + a.add(id) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
+		WHERE ` + tx.inIDs(&a, "r.event_id", ids) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
 		" AND " + tx.referenceTargetVisible(&a, "e", "r", actor) +
-		" AND " + elementDeleted(&a, "e", "r.deleted", opts.Deleted, actor) + " ORDER BY r.id"
+		" AND " + elementDeleted(&a, "e", "r.deleted", opts.Deleted, actor) + " ORDER BY r.event_id, r.id"
 	err = tx.each(ctx, q, a, func(rows *sql.Rows) error {
 		r, err := scanReference(rows)
 		if o := objects[int64(r.ObjectID)]; o != nil {
@@ -248,8 +363,8 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 	// would make it correlated, re-run for every tag row (quadratic in the
 	// event's size).
 	a = nil
-	where := "at.event_id = " + a.add(id) + " AND at.attribute_id IN (SELECT a.id FROM attributes a " +
-		"JOIN events ev ON ev.id = a.event_id WHERE a.event_id = " + a.add(id) + " AND " +
+	where := tx.inIDs(&a, "at.event_id", ids) + " AND at.attribute_id IN (SELECT a.id FROM attributes a " +
+		"JOIN events ev ON ev.id = a.event_id WHERE " + tx.inIDs(&a, "a.event_id", ids) + " AND " +
 		tx.attributeVisible(&a, "ev", "a", actor) + " AND " + elementDeleted(&a, "ev", "a.deleted", opts.Deleted, actor) + ")"
 	if opts.ExcludeLocalTags {
 		where += " AND at.local = FALSE"
@@ -259,23 +374,30 @@ func findFullEvent(ctx context.Context, tx *tx, actor *misp.Actor, col string, v
 	}
 	if opts.GranularCorrelations {
 		err := tx.pairReads(ctx, func() error {
-			if err := loadEventCorrelations(ctx, tx, actor, id, byID); err != nil {
-				return err
+			for _, e := range events {
+				id := int64(e.ID)
+				if err := loadEventCorrelations(ctx, tx, actor, id, byID); err != nil {
+					return err
+				}
+				if err := loadEventNetworkCorrelations(ctx, tx, actor, id, byID); err != nil {
+					return err
+				}
 			}
-			return loadEventNetworkCorrelations(ctx, tx, actor, id, byID)
+			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	return e, nil
+	return events, nil
 }
 
 // queryAttributes returns the attributes matching where (attributes a
-// joined with events e), ordered by id, followed by tail (LIMIT …).
-func queryAttributes(ctx context.Context, tx *tx, where, tail string, a args) ([]*misp.Attribute, error) {
+// joined with events e), ordered by order (columns with a trailing
+// comma, or "") and then id, followed by tail (LIMIT …).
+func queryAttributes(ctx context.Context, tx *tx, where, order, tail string, a args) ([]*misp.Attribute, error) {
 	var attrs []*misp.Attribute
-	q := "SELECT " + attributeCols + " FROM attributes a JOIN events e ON e.id = a.event_id WHERE " + where + " ORDER BY a.id" + tail
+	q := "SELECT " + attributeCols + " FROM attributes a JOIN events e ON e.id = a.event_id WHERE " + where + " ORDER BY " + order + "a.id" + tail
 	row := newAttributeRow()
 	err := tx.each(ctx, q, a, func(rows *sql.Rows) error {
 		at, err := row.scan(rows)

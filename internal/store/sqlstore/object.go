@@ -120,7 +120,7 @@ func findObject(ctx context.Context, tx *tx, actor *misp.Actor, col string, val 
 
 	a = nil
 	attrs, err := queryAttributes(ctx, tx, "a.object_id = "+a.add(id)+" AND "+tx.attributeVisible(&a, "e", "a", actor)+
-		" AND "+elementDeleted(&a, "e", "a.deleted", f, actor), "", a)
+		" AND "+elementDeleted(&a, "e", "a.deleted", f, actor), "", "", a)
 	if err != nil {
 		return nil, err
 	}

@@ -161,6 +161,7 @@ var conformance = []test{
 	{"CreateEventTags", testCreateEventTags},
 	{"CreateEventReferences", testCreateEventReferences},
 	{"FindEventOptions", testFindEventOptions},
+	{"LoadEvents", testLoadEvents},
 	{"FindEvents", testFindEvents},
 	{"FindEventsFilters", testFindEventsFilters},
 	{"FindEventsFilterLeaks", testFindEventsFilterLeaks},
