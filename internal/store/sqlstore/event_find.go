@@ -217,6 +217,24 @@ func findFullEvents(ctx context.Context, tx *tx, actor *misp.Actor, cond string,
 		return nil, err
 	}
 	ids := make([]int64, len(events))
+	// inEvents is "col is one of the events' ids": one event's statements
+	// are the ones it always had (an equality), for SQLite planned the
+	// largest event's view, as the org user, at 2.2 s where the IN list
+	// of one took 8.7 s. byEvent orders the children of several events by
+	// event first, so that the planners read them through their event_id
+	// indexes instead of walking a whole table in id order.
+	inEvents := func(a *args, col string) string {
+		if len(ids) == 1 {
+			return col + " = " + a.add(ids[0])
+		}
+		return tx.inIDs(a, col, ids)
+	}
+	byEventFirst := func(col string) string {
+		if len(ids) == 1 {
+			return ""
+		}
+		return col + ", "
+	}
 	var creators []int64
 	for i, e := range events {
 		ids[i] = int64(e.ID)
@@ -247,7 +265,7 @@ func findFullEvents(ctx context.Context, tx *tx, actor *misp.Actor, cond string,
 	a = nil
 	q = "SELECT " + tagCols + `, et.event_id, et.local, et.relationship_type
 		FROM event_tags et JOIN tags t ON t.id = et.tag_id JOIN events e ON e.id = et.event_id
-		WHERE ` + tx.inIDs(&a, "et.event_id", ids) + " AND " + tx.eventVisible(&a, "e", actor)
+		WHERE ` + inEvents(&a, "et.event_id") + " AND " + tx.eventVisible(&a, "e", actor)
 	if opts.ExcludeLocalTags {
 		q += " AND et.local = FALSE"
 	}
@@ -277,13 +295,10 @@ func findFullEvents(ctx context.Context, tx *tx, actor *misp.Actor, cond string,
 		return events, err
 	}
 
-	// Ordered by event first, so that the planners read the children of
-	// a batch of events through their event_id indexes instead of walking
-	// a whole table in id order; within an event the order is by id.
 	a = nil
 	q = "SELECT " + objectCols + " FROM objects ob JOIN events e ON e.id = ob.event_id WHERE " +
-		tx.inIDs(&a, "ob.event_id", ids) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
-		" AND " + elementDeleted(&a, "e", "ob.deleted", opts.Deleted, actor) + " ORDER BY ob.event_id, ob.id"
+		inEvents(&a, "ob.event_id") + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
+		" AND " + elementDeleted(&a, "e", "ob.deleted", opts.Deleted, actor) + " ORDER BY " + byEventFirst("ob.event_id") + "ob.id"
 	objects := make(map[int64]*misp.Object)
 	for _, e := range events {
 		e.Object = []*misp.Object{}
@@ -302,9 +317,9 @@ func findFullEvents(ctx context.Context, tx *tx, actor *misp.Actor, cond string,
 	}
 
 	a = nil
-	attrWhere := tx.inIDs(&a, "a.event_id", ids) + " AND " + tx.attributeVisible(&a, "e", "a", actor) +
+	attrWhere := inEvents(&a, "a.event_id") + " AND " + tx.attributeVisible(&a, "e", "a", actor) +
 		" AND " + elementDeleted(&a, "e", "a.deleted", opts.Deleted, actor)
-	attrs, err := queryAttributes(ctx, tx, attrWhere, "a.event_id, ", "", a)
+	attrs, err := queryAttributes(ctx, tx, attrWhere, byEventFirst("a.event_id"), "", a)
 	if err != nil {
 		return nil, err
 	}
@@ -343,9 +358,9 @@ func findFullEvents(ctx context.Context, tx *tx, actor *misp.Actor, cond string,
 	a = nil
 	q = "SELECT " + referenceCols + ` FROM object_references r
 		JOIN objects ob ON ob.id = r.object_id JOIN events e ON e.id = r.event_id
-		WHERE ` + tx.inIDs(&a, "r.event_id", ids) + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
+		WHERE ` + inEvents(&a, "r.event_id") + " AND " + tx.objectVisible(&a, "e", "ob", actor) +
 		" AND " + tx.referenceTargetVisible(&a, "e", "r", actor) +
-		" AND " + elementDeleted(&a, "e", "r.deleted", opts.Deleted, actor) + " ORDER BY r.event_id, r.id"
+		" AND " + elementDeleted(&a, "e", "r.deleted", opts.Deleted, actor) + " ORDER BY " + byEventFirst("r.event_id") + "r.id"
 	err = tx.each(ctx, q, a, func(rows *sql.Rows) error {
 		r, err := scanReference(rows)
 		if o := objects[int64(r.ObjectID)]; o != nil {
@@ -363,8 +378,8 @@ func findFullEvents(ctx context.Context, tx *tx, actor *misp.Actor, cond string,
 	// would make it correlated, re-run for every tag row (quadratic in the
 	// event's size).
 	a = nil
-	where := tx.inIDs(&a, "at.event_id", ids) + " AND at.attribute_id IN (SELECT a.id FROM attributes a " +
-		"JOIN events ev ON ev.id = a.event_id WHERE " + tx.inIDs(&a, "a.event_id", ids) + " AND " +
+	where := inEvents(&a, "at.event_id") + " AND at.attribute_id IN (SELECT a.id FROM attributes a " +
+		"JOIN events ev ON ev.id = a.event_id WHERE " + inEvents(&a, "a.event_id") + " AND " +
 		tx.attributeVisible(&a, "ev", "a", actor) + " AND " + elementDeleted(&a, "ev", "a.deleted", opts.Deleted, actor) + ")"
 	if opts.ExcludeLocalTags {
 		where += " AND at.local = FALSE"
