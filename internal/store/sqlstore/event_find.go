@@ -388,13 +388,25 @@ func findFullEvents(ctx context.Context, tx *tx, actor *misp.Actor, cond string,
 		return nil, err
 	}
 	if opts.GranularCorrelations {
+		// Each event's own attributes: the CIDR correlations fill what
+		// room misp.MaxCorrelationsPerEvent leaves in the event, which the
+		// attributes of the other events of a batch must not take.
+		perEvent := make(map[int64]map[int64]*misp.Attribute, len(events))
+		for id, at := range byID {
+			m := perEvent[int64(at.EventID)]
+			if m == nil {
+				m = make(map[int64]*misp.Attribute)
+				perEvent[int64(at.EventID)] = m
+			}
+			m[id] = at
+		}
 		err := tx.pairReads(ctx, func() error {
 			for _, e := range events {
 				id := int64(e.ID)
-				if err := loadEventCorrelations(ctx, tx, actor, id, byID); err != nil {
+				if err := loadEventCorrelations(ctx, tx, actor, id, perEvent[id]); err != nil {
 					return err
 				}
-				if err := loadEventNetworkCorrelations(ctx, tx, actor, id, byID); err != nil {
+				if err := loadEventNetworkCorrelations(ctx, tx, actor, id, perEvent[id]); err != nil {
 					return err
 				}
 			}
